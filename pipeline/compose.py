@@ -1,0 +1,150 @@
+"""Turn validated content into document models, applying typography once for all formats."""
+
+from __future__ import annotations
+
+from pipeline import model, schema
+from pipeline.content import Language, Project
+from pipeline.typography import Typographer, parse_inline
+
+
+class _Composer:
+    """Builds the model objects of one language, with its typography."""
+
+    def __init__(self, project: Project, language: Language):
+        self.project = project
+        self.language = language
+        self.typo = Typographer(language.strings.typography)
+
+    def text(self, value: str) -> str:
+        return self.typo(value)
+
+    def inline(self, value: str) -> model.Inline:
+        return parse_inline(self.typo(value))
+
+    def paragraph(self, value: str) -> model.Paragraph:
+        return model.Paragraph(self.inline(value))
+
+    def block(self, raw: object) -> model.Block:
+        if isinstance(raw, str):
+            return self.paragraph(raw)
+        if isinstance(raw, schema.ListBlock):
+            body = raw.list
+            intro = self.inline(body.intro) if body.intro else None
+            return model.BulletList(intro, tuple(self.inline(item) for item in body.items))
+        if isinstance(raw, schema.FocusBlock):
+            return model.Focus(self.inline(raw.focus.title), tuple(self.paragraph(p) for p in raw.focus.body))
+        if isinstance(raw, schema.QuoteBlock):
+            who = raw.quote.attribution
+            return model.Quote(self.inline(raw.quote.text), self.inline(who) if who else None)
+        if isinstance(raw, schema.KeyFigureBlock):
+            return model.KeyFigure(self.inline(raw.key_figure.value), self.inline(raw.key_figure.text))
+        raise TypeError(f"unknown block {raw!r}")
+
+    def blocks(self, raws: list) -> tuple[model.Block, ...]:
+        return tuple(self.block(raw) for raw in raws)
+
+    def chapter(self, topic_id: str) -> model.Chapter:
+        topic = self.language.topics[topic_id]
+        anchor = f"topic-{topic_id}"
+        sections = []
+        for s, section in enumerate(topic.sections, start=1):
+            subs = tuple(
+                model.Section(self.inline(sub.heading), f"{anchor}-s{s}-{u}", self.blocks(sub.blocks))
+                for u, sub in enumerate(section.subsections, start=1)
+            )
+            sections.append(
+                model.Section(self.inline(section.heading), f"{anchor}-s{s}", self.blocks(section.blocks), subs)
+            )
+        related = tuple(
+            model.RelatedRef(rid, self.text(self.language.topics[rid].title), f"topic-{rid}")
+            for rid in topic.related
+        )
+        return model.Chapter(
+            topic_id=topic_id,
+            anchor=anchor,
+            title=self.text(topic.title),
+            lead=self.inline(topic.lead),
+            intro=self.blocks(topic.intro),
+            sections=tuple(sections),
+            related=related,
+            reference=reference_code(self.project, "factsheet", topic_id),
+        )
+
+    def labels(self) -> dict[str, str]:
+        return {name: self.text(value) for name, value in self.language.strings.labels}
+
+    def edition_label(self) -> str:
+        date = self.project.edition.edition_date
+        fmt = self.language.strings.date
+        return fmt.format.format(month=fmt.months[date.month - 1], year=date.year, day=date.day)
+
+    def meta(self, title: str, subject: str, reference: str) -> model.Meta:
+        strings = self.language.strings
+        edition = self.project.edition
+        keywords = tuple(k.strip() for k in self.text(strings.labels.keywords).split(",") if k.strip())
+        return model.Meta(
+            title=title,
+            subject=subject,
+            author=self.text(self.language.front.organisation),
+            keywords=keywords,
+            lang=strings.language,
+            locale=strings.locale,
+            date=edition.edition_date,
+            edition_label=self.edition_label(),
+            reference=reference,
+            classification=self.text(strings.classification[edition.classification]),
+            status=self.text(strings.status[edition.status]),
+            draft=edition.status == "draft",
+        )
+
+    def branding(self) -> dict[str, dict[str, str]]:
+        brand = self.project.branding
+        return {"colours": dict(brand.colours), "fonts": dict(brand.fonts)}
+
+
+def reference_code(project: Project, kind: str, topic_id: str | None = None) -> str:
+    """`COM/FS/2026-11/COR-01`: unit, series, year-month, area code, revision."""
+    edition = project.edition
+    entry = project.topic_entry(topic_id) if kind == "factsheet" and topic_id else edition.handbook
+    series = edition.series.factsheet if kind == "factsheet" else edition.series.handbook
+    month = f"{edition.edition_date.year}-{edition.edition_date.month:02d}"
+    return f"{edition.unit}/{series}/{month}/{entry.code}-{entry.revision:02d}"
+
+
+def compose_factsheet(project: Project, lang: str, topic_id: str,
+                      layout: model.Layout | None = None) -> model.Document:
+    """The model of one topic's factsheet in one language."""
+    c = _Composer(project, project.languages[lang])
+    chapter = c.chapter(topic_id)
+    labels = c.labels()
+    return model.Document(
+        kind="factsheet",
+        meta=c.meta(chapter.title, model.plain(chapter.lead), chapter.reference),
+        labels=labels,
+        branding=c.branding(),
+        chapters=(chapter,),
+        layout=layout or model.Layout(),
+    )
+
+
+def compose_handbook(project: Project, lang: str, layout: model.Layout | None = None) -> model.Document:
+    """The model of the combined handbook in one language, chapters in edition order."""
+    c = _Composer(project, project.languages[lang])
+    front_src = c.language.front
+    front = model.FrontMatter(
+        title=c.text(front_src.title),
+        subtitle=c.text(front_src.subtitle),
+        organisation=c.text(front_src.organisation),
+        unit=c.text(front_src.unit),
+        contact=c.text(front_src.contact),
+        foreword=tuple(c.paragraph(p) for p in front_src.foreword),
+    )
+    return model.Document(
+        kind="handbook",
+        meta=c.meta(front.title, front.subtitle, reference_code(project, "handbook")),
+        labels=c.labels(),
+        branding=c.branding(),
+        chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
+        front=front,
+        layout=layout or model.Layout(),
+    )

@@ -1,0 +1,156 @@
+"""The document model that every renderer consumes.
+
+Plain frozen dataclasses and no I/O: the builder (`pipeline.compose`) turns validated
+content into a `Document`, with typography already applied to every string, and each
+renderer (HTML/PDF, DOCX) walks the same tree. Keeping the renderers on one model is
+what keeps the PDF and the DOCX of a document in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with inline emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Inline = tuple[Span, ...]
+
+
+def plain(inline: Inline) -> str:
+    """The text of an inline sequence without its emphasis."""
+    return "".join(span.text for span in inline)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: Inline
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A list made out of a sentence; `intro` is the lead-in clause, if any."""
+
+    intro: Inline | None
+    items: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    spans: Inline
+    attribution: Inline | None = None
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A figure set apart, e.g. value "Over 90%" and its text."""
+
+    value: Inline
+    text: Inline
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A call-out on one item (a phenomenon or an operation)."""
+
+    title: Inline
+    body: tuple[Paragraph, ...]
+
+
+Block = Union[Paragraph, BulletList, Quote, KeyFigure, Focus]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed section; `anchor` is unique within its document."""
+
+    heading: Inline
+    anchor: str
+    blocks: tuple[Block, ...]
+    subsections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelatedRef:
+    """A link to another crime area, by its id, title and (handbook) anchor."""
+
+    topic_id: str
+    title: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One crime area: a whole factsheet, or one chapter of the handbook."""
+
+    topic_id: str
+    anchor: str
+    title: str
+    lead: Inline
+    intro: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    related: tuple[RelatedRef, ...]
+    reference: str
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The handbook's cover, imprint and foreword."""
+
+    title: str
+    subtitle: str
+    organisation: str
+    unit: str
+    contact: str
+    foreword: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Document control and metadata, printed in footers and stored in files."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: tuple[str, ...]
+    lang: str
+    locale: str
+    date: dt.date
+    edition_label: str
+    reference: str
+    classification: str
+    status: str
+    draft: bool
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Output options that change the rendering, not the content."""
+
+    paper: Literal["a4", "letter"] = "a4"
+    print_mode: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything a renderer needs for one output document.
+
+    `labels` are the interface strings of the document's language (already through
+    typography); `branding` holds colours and font families.
+    """
+
+    kind: Literal["factsheet", "handbook"]
+    meta: Meta
+    labels: dict[str, str]
+    branding: dict[str, dict[str, str]]
+    chapters: tuple[Chapter, ...]
+    front: FrontMatter | None = None
+    layout: Layout = field(default_factory=Layout)

@@ -1,0 +1,261 @@
+"""The content schema: what each YAML file may contain, declared once with pydantic.
+
+Unknown keys are refused (`extra="forbid"`) so that a typo in a key cannot silently
+drop text; strings must be real strings (a bare `yes` or `1540` is an error, not a
+conversion), non-empty and free of control characters that cannot be printed or
+stored in DOCX. Cross-file rules (parity between languages, related ids) live in
+`pipeline.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StrictStr,
+    Tag,
+)
+
+# C0/C1 controls except tab and newline, plus U+FFFE/U+FFFF: not printable, not valid in DOCX XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _clean_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValueError(f"contains control character U+{ord(bad.group()):04X}")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_clean_text)]
+TopicId = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- topic files -----------------------------------------------------------------
+
+
+class ListBody(Strict):
+    intro: Text | None = None
+    items: list[Text] = Field(min_length=2)
+
+
+class FocusBody(Strict):
+    title: Text
+    body: list[Text] = Field(min_length=1)
+
+
+class QuoteBody(Strict):
+    text: Text
+    attribution: Text | None = None
+
+
+class KeyFigureBody(Strict):
+    value: Text
+    text: Text
+
+
+class ListBlock(Strict):
+    list: ListBody
+
+
+class FocusBlock(Strict):
+    focus: FocusBody
+
+
+class QuoteBlock(Strict):
+    quote: QuoteBody
+
+
+class KeyFigureBlock(Strict):
+    key_figure: KeyFigureBody
+
+
+BLOCK_KINDS = ("list", "focus", "quote", "key_figure")
+
+
+def _block_kind(value: Any) -> str | None:
+    """Which kind of block a raw value is: a string is a paragraph, a mapping its one key."""
+    if isinstance(value, str):
+        return "paragraph"
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        return key if key in BLOCK_KINDS else None
+    if isinstance(value, BaseModel):
+        return next(k for k in BLOCK_KINDS if hasattr(value, k))
+    return None
+
+
+Block = Annotated[
+    Union[
+        Annotated[Text, Tag("paragraph")],
+        Annotated[ListBlock, Tag("list")],
+        Annotated[FocusBlock, Tag("focus")],
+        Annotated[QuoteBlock, Tag("quote")],
+        Annotated[KeyFigureBlock, Tag("key_figure")],
+    ],
+    Discriminator(
+        _block_kind,
+        custom_error_type="block_kind",
+        custom_error_message="a block is a paragraph (text) or a mapping with one key: "
+        + ", ".join(BLOCK_KINDS),
+    ),
+]
+BLOCK_TAGS = frozenset({"paragraph", *BLOCK_KINDS})
+
+
+class Subsection(Strict):
+    heading: Text
+    blocks: list[Block] = Field(min_length=1)
+
+
+class Section(Strict):
+    heading: Text
+    blocks: list[Block] = Field(default_factory=list)
+    subsections: list[Subsection] = Field(default_factory=list)
+
+
+class Topic(Strict):
+    id: TopicId
+    title: Text
+    lead: Text
+    intro: list[Block] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    related: list[TopicId] = Field(default_factory=list)
+
+
+# --- per-language files ----------------------------------------------------------
+
+
+class FrontMatter(Strict):
+    title: Text
+    subtitle: Text
+    organisation: Text
+    unit: Text
+    contact: Text
+    foreword: list[Text] = Field(min_length=1)
+
+
+class Labels(Strict):
+    """Every label a renderer prints; a new language must supply all of them."""
+
+    contents: Text
+    page: Text
+    page_of: Annotated[Text, Field(pattern=r"\{page\}.*\{pages\}")]
+    page_ref: Annotated[Text, Field(pattern=r"\{page\}")]
+    related: Text
+    key_figure: Text
+    in_focus: Text
+    quotation: Text
+    foreword: Text
+    imprint: Text
+    edition: Text
+    reference: Text
+    classification: Text
+    status: Text
+    contact: Text
+    factsheet: Text
+    handbook: Text
+    crime_areas: Text
+    draft_mark: Text
+    keywords: Text
+
+
+class DateFormat(Strict):
+    format: Annotated[Text, Field(pattern=r"\{month\}|\{year\}")]
+    months: list[Text] = Field(min_length=12, max_length=12)
+
+
+class Typography(Strict):
+    """Language typography as data, so a new language needs no code."""
+
+    double_quotes: list[StrictStr] = Field(min_length=2, max_length=2)
+    single_quotes: list[StrictStr] = Field(min_length=2, max_length=2)
+    apostrophe: StrictStr
+    space_before: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    space_after_open_guillemet: StrictStr = ""
+    space_before_close_guillemet: StrictStr = ""
+    number_group_separator: StrictStr = ""
+    space_before_percent: StrictStr = ""
+    en_dash_ranges: bool = True
+
+
+class Strings(Strict):
+    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+    locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
+    name: Text
+    labels: Labels
+    status: dict[Literal["draft", "final"], Text]
+    classification: dict[StrictStr, Text]
+    date: DateFormat
+    typography: Typography
+
+
+# --- language-neutral files ------------------------------------------------------
+
+
+class TopicEntry(Strict):
+    id: TopicId
+    code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+    revision: Annotated[StrictInt, Field(ge=1, le=99)]
+
+
+class HandbookEntry(Strict):
+    code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+    revision: Annotated[StrictInt, Field(ge=1, le=99)]
+
+
+class Series(Strict):
+    factsheet: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+    handbook: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+
+
+class Edition(Strict):
+    edition_date: dt.date
+    # Build order of languages; the first is the reference for structure parity.
+    languages: list[Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]] = Field(min_length=1)
+    unit: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,6}$")]
+    status: Literal["draft", "final"]
+    classification: StrictStr
+    series: Series
+    handbook: HandbookEntry
+    topics: list[TopicEntry] = Field(min_length=1)
+
+
+Colour = Annotated[StrictStr, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+
+
+class Colours(Strict):
+    primary: Colour
+    accent: Colour
+    tint: Colour
+    text: Colour
+    muted: Colour
+
+
+class Fonts(Strict):
+    body: Text
+    heading: Text
+
+
+class Branding(Strict):
+    colours: Colours
+    fonts: Fonts
+    logo: StrictStr | None = None
+
+
+# A glossary entry maps language codes to the agreed term in each language.
+GlossaryEntry = dict[StrictStr, Text]

@@ -1,0 +1,114 @@
+"""Language-aware typography, applied once to every string before any renderer sees it.
+
+The rules are data (`typography:` in each language's `_strings.yaml`), so a new
+language needs a strings file, not code. Writers type plain text; this step adds
+curly quotes and apostrophes, French spaces before ; : ! ? and inside « », no-break
+spaces in long numbers and before %, and en dashes in ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from pipeline.model import Inline, Span
+from pipeline.schema import Typography
+
+_OPENING_CONTEXT = " \t\n([{\u00a0\u202f*\u2014\u2013/"
+_NBSP_CHARS = "\u00a0\u202f"
+
+
+class Typographer:
+    """Apply one language's typography rules to text."""
+
+    def __init__(self, rules: Typography):
+        self.rules = rules
+
+    @cached_property
+    def _space_before(self) -> list[tuple[re.Pattern[str], str]]:
+        compiled = []
+        for mark, space in self.rules.space_before.items():
+            # Any typed space before the mark is replaced; none is added at the start of
+            # a text, after an opening bracket, or between digits (times such as 10:30).
+            pattern = re.compile(rf"(?<=[^\s(\[])[ \t{_NBSP_CHARS}]*{re.escape(mark)}(?!\d)")
+            compiled.append((pattern, space + mark))
+        return compiled
+
+    def __call__(self, text: str) -> str:
+        text = self._quotes(text)
+        text = self._guillemets(text)
+        for pattern, replacement in self._space_before:
+            text = pattern.sub(replacement, text)
+        text = self._numbers(text)
+        text = self._dashes(text)
+        return text
+
+    def _quotes(self, text: str) -> str:
+        d_open, d_close = self.rules.double_quotes
+        s_open, s_close = self.rules.single_quotes
+        out: list[str] = []
+        for i, char in enumerate(text):
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if char == '"':
+                out.append(d_open if before in _OPENING_CONTEXT else d_close)
+            elif char == "'":
+                if before.isalnum() and (after.isalnum() or after in " .,;:!?"):
+                    out.append(self.rules.apostrophe)
+                elif before in _OPENING_CONTEXT:
+                    out.append(s_open)
+                else:
+                    out.append(s_close)
+            else:
+                out.append(char)
+        return "".join(out)
+
+    def _guillemets(self, text: str) -> str:
+        opening, closing = self.rules.space_after_open_guillemet, self.rules.space_before_close_guillemet
+        if opening:
+            text = re.sub(rf"«[ \t{_NBSP_CHARS}]*", "«" + opening, text)
+        if closing:
+            text = re.sub(rf"[ \t{_NBSP_CHARS}]*»", closing + "»", text)
+        return text
+
+    def _numbers(self, text: str) -> str:
+        sep = self.rules.number_group_separator
+        if sep:
+            # Digits typed in groups of three ("10 000") get the separator; a bare run of
+            # five or more digits is grouped. Four-digit numbers (years) stay as typed.
+            text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", sep, text)
+            text = re.sub(r"(?<![\d.,])\d{5,}(?![\d.,])", lambda m: _group(m.group(), sep), text)
+        if self.rules.space_before_percent:
+            text = re.sub(rf"(?<=\d)[ \t{_NBSP_CHARS}]*%", self.rules.space_before_percent + "%", text)
+        return text
+
+    def _dashes(self, text: str) -> str:
+        if self.rules.en_dash_ranges:
+            text = re.sub(r"(?<=\d)-(?=\d)", "\u2013", text)
+        return text.replace(" - ", " \u2013 ")
+
+
+def _group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return sep.join(groups)
+
+
+_EMPHASIS = re.compile(r"\*\*(?P<bold>.+?)\*\*|\*(?P<italic>[^*]+?)\*")
+
+
+def parse_inline(text: str) -> Inline:
+    """Split `*italic*` and `**bold**` markup into spans; unmatched stars stay as text."""
+    spans: list[Span] = []
+    pos = 0
+    for match in _EMPHASIS.finditer(text):
+        if match.start() > pos:
+            spans.append(Span(text[pos : match.start()]))
+        if match.group("bold") is not None:
+            spans.append(Span(match.group("bold"), bold=True))
+        else:
+            spans.append(Span(match.group("italic"), italic=True))
+        pos = match.end()
+    if pos < len(text):
+        spans.append(Span(text[pos:]))
+    return tuple(spans)

@@ -1,0 +1,184 @@
+"""Cross-file content rules: what no single file's schema can see.
+
+Each rule appends located problems (`path:line: field: message`) to one list, so an
+editor sees everything wrong in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pipeline import schema
+from pipeline.content import EDITION_FILE, format_loc
+from pipeline.errors import Problem
+from pipeline.loader import Loc
+
+if TYPE_CHECKING:
+    from pipeline.content import Language, Project
+
+
+def cross_check(project: Project, problems: list[Problem]) -> None:
+    """Run every cross-file rule over a project whose files each passed the schema."""
+    _check_languages(project, problems)
+    for language in project.languages.values():
+        _check_topic_files(project, language, problems)
+        _check_duplicates(language, problems)
+    _check_parity(project, problems)
+
+
+def _edition_line(project: Project, loc: Loc) -> int:
+    return project.edition_source.line_of(loc) if project.edition_source else 1
+
+
+def _check_languages(project: Project, problems: list[Problem]) -> None:
+    edition_path = project.root / EDITION_FILE
+    for code in project.edition.languages:
+        if code not in project.languages:
+            i = project.edition.languages.index(code)
+            problems.append(Problem(edition_path, _edition_line(project, ("languages", i)),
+                                    f"languages[{i}]", f"no folder content/{code}/ with a _strings.yaml"))
+    for code, language in project.languages.items():
+        if code not in project.edition.languages:
+            problems.append(Problem(language.directory / "_strings.yaml", 1, "language",
+                                    f"'{code}' is not listed in {EDITION_FILE} languages"))
+        if project.edition.classification not in language.strings.classification:
+            problems.append(Problem(language.directory / "_strings.yaml", 1, "classification",
+                                    f"no label for classification '{project.edition.classification}'"))
+
+
+def _check_topic_files(project: Project, language: Language, problems: list[Problem]) -> None:
+    known = project.topic_ids
+    for stem, loaded in language.sources.items():
+        topic = language.topics.get(stem)
+        if stem not in known:
+            problems.append(Problem(loaded.path, 1, "id", f"topic '{stem}' is not listed in {EDITION_FILE}"))
+        if topic is None:
+            continue
+        if topic.id != stem:
+            problems.append(Problem(loaded.path, loaded.line_of(("id",)), "id",
+                                    f"'{topic.id}' does not match the file name '{stem}.yaml'"))
+        seen: set[str] = set()
+        for i, related in enumerate(topic.related):
+            loc = ("related", i)
+            if related not in known:
+                hint = _did_you_mean(related, known)
+                problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
+                                        f"unknown topic '{related}'{hint}"))
+            elif related == topic.id:
+                problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
+                                        "a topic cannot be related to itself"))
+            elif related in seen:
+                problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
+                                        f"'{related}' is listed twice"))
+            seen.add(related)
+    for i, topic_id in enumerate(known):
+        if topic_id not in language.sources:
+            others = [c for c, lang in project.languages.items() if topic_id in lang.sources]
+            where = f" (present in {', '.join(others)})" if others else ""
+            problems.append(Problem(project.root / EDITION_FILE, _edition_line(project, ("topics", i, "id")),
+                                    f"topics[{i}].id",
+                                    f"topic '{topic_id}' has no {language.code} file "
+                                    f"content/{language.code}/{topic_id}.yaml{where}"))
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _check_duplicates(language: Language, problems: list[Problem]) -> None:
+    """The same paragraph twice in a language is a copy-paste slip (the source has several)."""
+    seen: dict[str, str] = {}
+    for stem, topic in language.topics.items():
+        loaded = language.sources[stem]
+        for loc, text in _paragraphs(topic):
+            key = _normalise(text)
+            if len(key) < 40:  # short items (list entries, headings) may legitimately recur
+                continue
+            if key in seen:
+                problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
+                                        f"duplicated paragraph (also at {seen[key]})"))
+            else:
+                seen[key] = f"{stem}.yaml {format_loc(loc)}"
+
+
+def _paragraphs(topic: schema.Topic) -> Iterator[tuple[Loc, str]]:
+    yield from _block_texts(topic.intro, ("intro",))
+    for s, section in enumerate(topic.sections):
+        yield from _block_texts(section.blocks, ("sections", s, "blocks"))
+        for u, sub in enumerate(section.subsections):
+            yield from _block_texts(sub.blocks, ("sections", s, "subsections", u, "blocks"))
+
+
+def _block_texts(blocks: list, base: Loc) -> Iterator[tuple[Loc, str]]:
+    for b, block in enumerate(blocks):
+        loc = (*base, b)
+        if isinstance(block, str):
+            yield loc, block
+        elif isinstance(block, schema.FocusBlock):
+            for p, text in enumerate(block.focus.body):
+                yield (*loc, "focus", "body", p), text
+        elif isinstance(block, schema.QuoteBlock):
+            yield (*loc, "quote", "text"), block.quote.text
+
+
+def structure(topic: schema.Topic) -> list[tuple[Loc, str]]:
+    """The shape of a topic, element by element, for comparing languages."""
+    shape: list[tuple[Loc, str]] = []
+    shape += _blocks_shape(topic.intro, ("intro",))
+    shape.append((("sections",), f"{len(topic.sections)} sections"))
+    for s, section in enumerate(topic.sections):
+        shape += _blocks_shape(section.blocks, ("sections", s, "blocks"))
+        shape.append((("sections", s, "subsections"), f"{len(section.subsections)} subsections"))
+        for u, sub in enumerate(section.subsections):
+            shape += _blocks_shape(sub.blocks, ("sections", s, "subsections", u, "blocks"))
+    shape.append((("related",), "related " + ", ".join(topic.related)))
+    return shape
+
+
+def _blocks_shape(blocks: list, base: Loc) -> list[tuple[Loc, str]]:
+    shape: list[tuple[Loc, str]] = [(base, f"{len(blocks)} blocks")]
+    for b, block in enumerate(blocks):
+        loc = (*base, b)
+        if isinstance(block, str):
+            shape.append((loc, "a paragraph"))
+        elif isinstance(block, schema.ListBlock):
+            intro = "with" if block.list.intro else "without"
+            shape.append(((*loc, "list", "items"), f"a list of {len(block.list.items)} items {intro} intro"))
+        elif isinstance(block, schema.FocusBlock):
+            shape.append(((*loc, "focus", "body"), f"a focus of {len(block.focus.body)} paragraphs"))
+        elif isinstance(block, schema.QuoteBlock):
+            who = "with" if block.quote.attribution else "without"
+            shape.append((loc, f"a quote {who} attribution"))
+        else:
+            shape.append((loc, "a key figure"))
+    return shape
+
+
+def _check_parity(project: Project, problems: list[Problem]) -> None:
+    """Every language must have the reference language's structure for each topic."""
+    codes = [c for c in project.edition.languages if c in project.languages]
+    if len(codes) < 2:
+        return
+    reference = project.languages[codes[0]]
+    for code in codes[1:]:
+        other = project.languages[code]
+        for topic_id, ref_topic in reference.topics.items():
+            topic = other.topics.get(topic_id)
+            if topic is None:
+                continue
+            for (loc, want), (other_loc, got) in zip(structure(ref_topic), structure(topic)):
+                if want != got:
+                    loaded = other.sources[topic_id]
+                    problems.append(Problem(loaded.path, loaded.line_of(other_loc), format_loc(other_loc),
+                                            f"structure differs from {reference.code}: {got} here, "
+                                            f"{want} in content/{reference.code}/{topic_id}.yaml"))
+                    break
