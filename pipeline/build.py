@@ -1,0 +1,197 @@
+"""Orchestrate a build: load -> validate -> compose -> plan -> render -> write.
+
+All content is loaded and validated before anything is written. Documents whose
+fingerprint is unchanged are skipped; the rest render in a pool of long-lived worker
+processes (each imports WeasyPrint once and renders many documents), and each output
+is written atomically. One failing document does not stop the others; the build
+reports it and exits 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from pipeline import record
+from pipeline.compose import compose_factsheet, compose_handbook
+from pipeline.content import Project
+from pipeline.errors import PipelineError
+from pipeline.model import Document, Layout
+from pipeline.output import build_lock, remove_stale_parts, write_atomic
+from pipeline.plan import RENDERERS, Job
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    status: str  # "built" | "current" | "failed"
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def line(self) -> str:
+        return (f"{self.count('built')} built, {self.count('current')} up to date, "
+                f"{self.count('failed')} failed in {self.seconds:.1f} s")
+
+
+def compose(project: Project, job: Job, layout: Layout) -> Document:
+    """The document model for a job."""
+    if job.kind == "handbook":
+        return compose_handbook(project, job.lang, layout)
+    assert job.topic is not None
+    return compose_factsheet(project, job.lang, job.topic, layout)
+
+
+def renderer(fmt: str) -> Callable[[Document], bytes]:
+    """Import the renderer of a format on first use."""
+    module, _, func = RENDERERS[fmt].partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def render_to(fmt: str, document: Document, output: Path) -> float:
+    """Render one document and write it atomically; returns the seconds it took."""
+    start = time.perf_counter()
+    data = renderer(fmt)(document)
+    write_atomic(output, data)
+    return time.perf_counter() - start
+
+
+def _worker_init(formats: tuple[str, ...]) -> None:
+    # Workers ignore Ctrl-C: the parent catches it, cancels and cleans up, so a
+    # worker never dies mid-write with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fmt in formats:
+        renderer(fmt)  # pay the import (WeasyPrint ~0.7 s) once per worker, in parallel
+
+
+def _render_job(fmt: str, document: Document, output: Path) -> float:
+    return render_to(fmt, document, output)
+
+
+def shared_fingerprint(project: Project) -> str:
+    fonts = tuple(sorted(set(project.branding.fonts.model_dump().values())))
+    return "\n".join([record.code_fingerprint(), record.templates_fingerprint(TEMPLATES_DIR),
+                      record.fonts_fingerprint(fonts)])
+
+
+def run(
+    project: Project,
+    jobs: list[Job],
+    build_dir: Path,
+    layout: Layout,
+    workers: int,
+    force: bool = False,
+    report: Callable[[Outcome], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+    remember: bool = True,
+) -> Summary:
+    """Build `jobs`, skipping up-to-date ones unless `force`; never raises for one bad document.
+
+    `remember=False` (outputs outside the fixed layout, `-o`) leaves the record alone.
+    """
+    start = time.perf_counter()
+    summary = Summary()
+    report = report or (lambda outcome: None)
+    with build_lock(build_dir, on_wait):
+        remove_stale_parts(build_dir)
+        rec = record.Record(build_dir)
+        shared = shared_fingerprint(project)
+        todo: list[tuple[Job, Document, str]] = []
+        for job in jobs:
+            document = compose(project, job, layout)
+            fingerprint = record.document_fingerprint(repr(document), job.fmt, shared)
+            if not force and rec.is_current(job.name, job.output, fingerprint):
+                outcome = Outcome(job, "current")
+                summary.outcomes.append(outcome)
+                report(outcome)
+            else:
+                todo.append((job, document, fingerprint))
+        try:
+            for outcome, fingerprint in _render_all(todo, workers):
+                if not remember:
+                    pass
+                elif outcome.status == "built":
+                    rec.update(outcome.job.name, outcome.job.output, fingerprint)
+                else:
+                    rec.forget(outcome.job.name)
+                summary.outcomes.append(outcome)
+                report(outcome)
+        finally:
+            # Record what did finish, even when interrupted, so the next build skips it.
+            rec.save()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _render_all(todo: list[tuple[Job, Document, str]], workers: int):
+    """Yield (outcome, fingerprint) as jobs finish, in-process when a pool would not pay."""
+    if not todo:
+        return
+    workers = max(1, min(workers, len(todo)))
+    if workers == 1:
+        for job, document, fingerprint in todo:
+            yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, j.output), job), fingerprint
+        return
+    formats = tuple(sorted({job.fmt for job, _, _ in todo}))
+    # fork keeps start-up cheap (modules already imported are shared); each worker
+    # then imports the renderers it needs once and serves many jobs.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                               initializer=_worker_init, initargs=(formats,))
+    futures: dict[Future, tuple[Job, str]] = {}
+    try:
+        for job, document, fingerprint in todo:
+            futures[pool.submit(_render_job, job.fmt, document, job.output)] = (job, fingerprint)
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, fingerprint = futures[future]
+                yield _attempt(future.result, job), fingerprint
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _attempt(call: Callable[[], float], job: Job) -> Outcome:
+    try:
+        seconds = call()
+    except PipelineError as exc:
+        return Outcome(job, "failed", exc.format_message())
+    except Exception as exc:  # a renderer bug must not stop the other documents
+        return Outcome(job, "failed", f"{type(exc).__name__}: {exc}")
+    return Outcome(job, "built", seconds=seconds)
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -1,0 +1,72 @@
+"""Write outputs so that a good file is never replaced by a broken one.
+
+Each output is written to a hidden temporary file beside it and renamed into place
+only when complete (rename is atomic on one filesystem). A build killed mid-write
+leaves at most a `.<name>.part-<pid>` file, which the next build removes; the output
+itself is either the old one or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import BuildError
+
+PART_MARK = ".part-"
+LOCK_NAME = ".lock"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{PART_MARK}{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def remove_stale_parts(build_dir: Path) -> int:
+    """Delete temporary files left by a killed build (call while holding the lock)."""
+    removed = 0
+    if build_dir.is_dir():
+        for part in build_dir.rglob(f".*{PART_MARK}*"):
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path, on_wait=None) -> Iterator[None]:
+    """Hold an exclusive lock on `build/` so two builds never write the same files at once.
+
+    A second build waits for the first (after telling the user via `on_wait`) rather
+    than failing: both then produce complete outputs.
+    """
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(build_dir / LOCK_NAME, "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise BuildError(f"cannot create build folder {build_dir}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

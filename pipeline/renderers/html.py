@@ -1,0 +1,154 @@
+"""Render a `Document` to print-ready HTML, the input of the PDF renderer.
+
+The templates under `templates/` hold all markup and CSS; this module only chooses the
+template by `doc.kind` and supplies filters that turn model values into safe HTML and
+safe CSS. Every word printed comes from the document (labels, meta, front matter,
+chapters): nothing here or in the templates is English or French.
+
+Autoescaping is on for every template, so content such as `<script>` or `&` prints
+literally. Values that end up inside the `<style>` element (labels around page
+counters, colours, font names) go through `css_string`/`css_content`/`css_colour`,
+which emit CSS with every unsafe character escaped.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.errors import BuildError
+from pipeline.model import BulletList, Document, Focus, KeyFigure, Paragraph, Quote
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+# Stylesheets shared by every document, in cascade order. The PDF renderer parses them
+# once per process and passes them to WeasyPrint; standalone HTML links them instead.
+STYLESHEETS = ("style.css", "print.css")
+
+TEMPLATE_BY_KIND = {"factsheet": "factsheet.html.j2", "handbook": "handbook.html.j2"}
+
+# @page sizes and text-area margins per paper; the body copy is laid out for the
+# smaller of the two (Letter is 17.6 mm shorter than A4), so both paginate alike.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+# Characters left as they are inside a CSS string; everything else is hex-escaped, so a
+# value can close neither the string, the rule nor the <style> element.
+_CSS_SAFE = re.compile(r"[\w .,;:!?()'/%+-]", re.UNICODE)
+
+_BLOCK_KINDS = {
+    Paragraph: "paragraph",
+    BulletList: "list",
+    Quote: "quote",
+    KeyFigure: "key_figure",
+    Focus: "focus",
+}
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal (with quotes) that prints `value` exactly."""
+    out = []
+    for char in str(value):
+        if _CSS_SAFE.fullmatch(char) and char != "\\":
+            out.append(char)
+        else:
+            # A trailing space ends the escape; it is consumed, not printed.
+            out.append(f"\\{ord(char):X} ")
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_content(label: str, **placeholders: str) -> Markup:
+    """A CSS `content` value from a label with placeholders.
+
+    `css_content("Page {page} of {pages}", page="counter(page)", pages="counter(pages)")`
+    gives `"Page " counter(page) " of " counter(pages)`: the words around each counter
+    stay in the label, where translators put them.
+    """
+    parts: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(label))
+    except ValueError as exc:
+        raise BuildError(f"label {label!r} is not a valid template: {exc}") from exc
+    for literal, name, _spec, _conv in parsed:
+        if literal:
+            parts.append(css_string(literal))
+        if name is not None:
+            if name not in placeholders:
+                raise BuildError(
+                    f"label {label!r} uses {{{name}}}; expected one of "
+                    + ", ".join(f"{{{key}}}" for key in placeholders)
+                )
+            parts.append(placeholders[name])
+    return Markup(" ".join(parts) or '""')
+
+
+def css_colour(value: object) -> Markup:
+    """A branding colour, checked to be a hex colour before it goes into CSS."""
+    text = str(value).strip()
+    if not _HEX_COLOUR.fullmatch(text):
+        raise BuildError(f"branding colour {value!r} is not a hex colour such as #1F3A5F")
+    return Markup(text)
+
+
+def block_kind(block: object) -> str:
+    """The template name of a block type: paragraph, list, quote, key_figure, focus."""
+    try:
+        return _BLOCK_KINDS[type(block)]
+    except KeyError:
+        raise BuildError(f"cannot render block of type {type(block).__name__}") from None
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, strict undefined."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["css_content"] = css_content
+    env.filters["css_colour"] = css_colour
+    env.globals["block_kind"] = block_kind
+    return env
+
+
+def render_html(doc: Document, *, link_stylesheets: bool = True) -> str:
+    """The HTML of `doc`, with its stylesheets linked (PDF renderer passes False and
+    supplies them pre-parsed instead)."""
+    try:
+        template_name = TEMPLATE_BY_KIND[doc.kind]
+    except KeyError:
+        raise BuildError(f"unknown document kind {doc.kind!r}") from None
+    if doc.kind == "factsheet" and len(doc.chapters) != 1:
+        raise BuildError(f"a factsheet has exactly one chapter, got {len(doc.chapters)}")
+    if doc.kind == "handbook" and doc.front is None:
+        raise BuildError("a handbook needs front matter (doc.front)")
+    if doc.layout.paper not in PAPER_SIZES:
+        raise BuildError(f"unknown paper {doc.layout.paper!r}; expected one of: a4, letter")
+    try:
+        return environment().get_template(template_name).render(
+            doc=doc,
+            meta=doc.meta,
+            labels=doc.labels,
+            front=doc.front,
+            chapters=doc.chapters,
+            layout=doc.layout,
+            colours=doc.branding["colours"],
+            fonts=doc.branding["fonts"],
+            page_size=PAPER_SIZES[doc.layout.paper],
+            stylesheets=STYLESHEETS if link_stylesheets else (),
+        )
+    except jinja2.UndefinedError as exc:
+        # A label, colour or font the templates need is missing from the document.
+        raise BuildError(f"cannot render {doc.kind} {doc.meta.reference}: {exc.message}") from exc
+    except KeyError as exc:
+        raise BuildError(f"cannot render {doc.kind} {doc.meta.reference}: missing {exc}") from exc
