@@ -72,13 +72,17 @@ def load_yaml(path: Path) -> Loaded:
         raise ContentError([Problem(path, 1, "", f"not valid UTF-8 ({exc.reason})")]) from None
     except OSError as exc:
         raise ContentError([Problem(path, 1, "", f"cannot read file: {exc.strerror}")]) from None
-    loader = _StrictComposer(text)
+    loader = None
     try:
+        loader = _StrictComposer(text)
         root = loader.get_single_node()
         lines: dict[Loc, int] = {}
         data = _build(root, (), lines) if root is not None else None
     except _Refused as exc:
         raise ContentError([Problem(path, exc.line, "", exc.message)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ContentError([Problem(path, line, "", f"invalid YAML: {exc.reason}")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -86,12 +90,19 @@ def load_yaml(path: Path) -> Loaded:
     except yaml.YAMLError as exc:
         raise ContentError([Problem(path, 1, "", f"invalid YAML: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Loaded(path, data, lines)
+
+
+_COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
 
 
 def _build(node: Node, loc: Loc, lines: dict[Loc, int]) -> Any:
     lines[loc] = node.start_mark.line + 1
+    expected_tag = _COLLECTION_TAGS.get(type(node))
+    if expected_tag and node.tag != expected_tag:
+        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}")
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -112,3 +123,5 @@ def _scalar(node: ScalarNode) -> Any:
         return _SCALARS.construct_object(node, deep=True)
     except ConstructorError as exc:
         raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}") from exc
+    except ValueError as exc:  # e.g. a date such as 2026-13-24
+        raise _Refused(node.start_mark.line + 1, f"invalid value '{node.value}': {exc}") from exc

@@ -140,7 +140,7 @@ def structure(topic: schema.Topic) -> list[tuple[Loc, str]]:
         shape.append((("sections", s, "subsections"), f"{len(section.subsections)} subsections"))
         for u, sub in enumerate(section.subsections):
             shape += _blocks_shape(sub.blocks, ("sections", s, "subsections", u, "blocks"))
-    shape.append((("related",), "related " + ", ".join(topic.related)))
+    shape.append((("related",), "related [" + ", ".join(topic.related) + "]"))
     return shape
 
 

@@ -26,15 +26,18 @@ from pipeline.model import BulletList, Document, Focus, KeyFigure, Paragraph, Qu
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
-# Stylesheets shared by every document, in cascade order. The PDF renderer parses them
+# Static stylesheets per document kind, in cascade order. The PDF renderer parses each
 # once per process and passes them to WeasyPrint; standalone HTML links them instead.
-STYLESHEETS = ("style.css", "print.css")
+STYLESHEETS = {
+    "factsheet": ("style.css", "print.css"),
+    "handbook": ("style.css", "print.css", "handbook.css"),
+}
 
 TEMPLATE_BY_KIND = {"factsheet": "factsheet.html.j2", "handbook": "handbook.html.j2"}
 
-# @page sizes and text-area margins per paper; the body copy is laid out for the
-# smaller of the two (Letter is 17.6 mm shorter than A4), so both paginate alike.
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+# CSS page size and page height per paper (the handbook cover fills one whole page).
+# Letter is 17.6 mm shorter than A4: factsheets are designed to fit it too.
+PAPER_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 # Characters left as they are inside a CSS string; everything else is hex-escaped, so a
@@ -144,8 +147,9 @@ def render_html(doc: Document, *, link_stylesheets: bool = True) -> str:
             layout=doc.layout,
             colours=doc.branding["colours"],
             fonts=doc.branding["fonts"],
-            page_size=PAPER_SIZES[doc.layout.paper],
-            stylesheets=STYLESHEETS if link_stylesheets else (),
+            page_size=PAPER_SIZES[doc.layout.paper][0],
+            page_height=PAPER_SIZES[doc.layout.paper][1],
+            stylesheets=STYLESHEETS[doc.kind] if link_stylesheets else (),
         )
     except jinja2.UndefinedError as exc:
         # A label, colour or font the templates need is missing from the document.

@@ -1,0 +1,242 @@
+"""Render a `Document` to PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, strict.
+
+WeasyPrint is forgiving: it logs a missing image or a bad CSS rule and still writes a
+PDF. For a document handed out in print that is the wrong default, so this renderer
+
+* serves only files under `templates/` and refuses any other URL (`UnsafeResourceError`);
+* captures the `weasyprint` logger's warnings during a render, re-logs them through
+  `pipeline.pdf`, and (with `strict=True`, the default) fails the build on any;
+* checks through fontconfig that the branding fonts are installed, rather than let
+  Pango silently substitute another family;
+* writes the same bytes for the same document: dates from `meta.date` and a file
+  identifier derived from the content, never from the clock.
+
+WeasyPrint is imported inside the functions: importing this module must stay cheap
+(the CLI's `--help` must not load it). The parsed stylesheets and the font
+configuration are cached per process, since one worker renders many documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from pipeline.errors import BuildError
+from pipeline.model import Document
+from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, render_html
+
+if TYPE_CHECKING:
+    import weasyprint
+
+log = logging.getLogger("pipeline.pdf")
+
+# Tagged PDF with document language, title shown in the window and structure tree.
+PDF_VARIANT = "pdf/ua-1"
+
+# A factsheet is a two-page handout (one sheet, printed on both sides).
+FACTSHEET_MAX_PAGES = 2
+
+# Debian packages that provide the branding fonts, for the error message.
+FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core"}
+
+# WeasyPrint's layout and logger are process-global; render one document at a time.
+_RENDER_LOCK = threading.Lock()
+
+
+class UnsafeResourceError(BuildError):
+    """A template or content referenced a resource outside templates/."""
+
+
+def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
+    """The PDF bytes of `doc`.
+
+    Raises `BuildError` if a branding font is missing, a resource outside templates/ is
+    referenced, a factsheet runs over two pages, or (when `strict`) WeasyPrint warned.
+    """
+    check_fonts(doc.branding.get("fonts", {}))
+    html_source = render_html(doc, link_stylesheets=False)
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper})"
+    fetcher = _safe_fetcher()
+    with _RENDER_LOCK, _capture_warnings() as records:
+        try:
+            html = HTML(string=html_source, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher)
+            rendered = html.render(
+                font_config=_font_config(),
+                stylesheets=_stylesheets(doc.kind),
+                pdf_variant=PDF_VARIANT,
+            )
+            if doc.kind == "factsheet" and len(rendered.pages) > FACTSHEET_MAX_PAGES:
+                raise BuildError(
+                    f"{what} runs to {len(rendered.pages)} pages; a factsheet must fit on "
+                    f"{FACTSHEET_MAX_PAGES}: shorten the topic '{doc.chapters[0].topic_id}'"
+                )
+            pdf = rendered.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                # The /ID is a hash of the file's objects, so it changes with the content
+                # and only with it (no random or time-based identifier).
+                pdf_identifier=True,
+            )
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__
+            message = str(cause) if isinstance(cause, UnsafeResourceError) else str(exc)
+            raise UnsafeResourceError(f"{what}: {message}") from exc
+    # A refusal WeasyPrint chose to tolerate still fails the build.
+    if fetcher.refused:
+        raise UnsafeResourceError(f"{what}: refused to load {', '.join(fetcher.refused)}")
+    for record in records:
+        log.warning("%s: weasyprint: %s", what, record.getMessage())
+    if strict and records:
+        first = records[0].getMessage()
+        raise BuildError(
+            f"{what}: WeasyPrint reported {len(records)} problem(s), first: {first}"
+        )
+    return pdf
+
+
+# --- fonts -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def installed_font_families() -> frozenset[str]:
+    """Every font family fontconfig knows, lower-cased (computed once per process)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        raise BuildError(
+            "fontconfig's fc-list not found; install it with: apt-get install fontconfig"
+        )
+    result = subprocess.run(
+        [fc_list, "--format", "%{family}\n"], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BuildError(f"fc-list failed: {result.stderr.strip()}")
+    families = set()
+    for line in result.stdout.splitlines():
+        # A font lists all its family names, comma-separated ("Noto Sans,Noto Sans Light").
+        families.update(name.strip().lower() for name in line.split(",") if name.strip())
+    return frozenset(families)
+
+
+def check_fonts(fonts: dict[str, str]) -> None:
+    """Fail unless every branding font family is installed: never fall back silently."""
+    installed = installed_font_families()
+    for family in fonts.values():
+        if family.lower() not in installed:
+            package = FONT_PACKAGES.get(family.lower())
+            hint = (
+                f"install it with: apt-get install {package} (or: make deps)"
+                if package
+                else "install it, or change fonts in content/branding.yaml"
+            )
+            raise BuildError(f"font '{family}' not found; {hint}")
+
+
+# --- resources ---------------------------------------------------------------------
+
+
+def resource_path(url: str) -> Path | None:
+    """The file under templates/ that `url` names, or None if it is anything else."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    root = TEMPLATES_DIR.resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _safe_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
+
+    class SafeURLFetcher(URLFetcher):
+        """Serves files under templates/ only; remembers and refuses everything else."""
+
+        def __init__(self) -> None:
+            # fail_on_errors makes WeasyPrint stop the render instead of logging.
+            super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if resource_path(url) is None:
+                shown = url if len(url) <= 80 else url[:77] + "..."
+                self.refused.append(shown)
+                raise UnsafeResourceError(
+                    f"refused to load {shown}: only files under templates/ may be used"
+                )
+            return super().fetch(url, headers)
+
+    return SafeURLFetcher
+
+
+def _safe_fetcher() -> Any:
+    return _safe_fetcher_class()()
+
+
+# --- cached WeasyPrint objects -----------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> weasyprint.text.fonts.FontConfiguration:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=None)
+def _stylesheet(name: str) -> weasyprint.CSS:
+    """One static stylesheet, parsed once per process; a CSS problem fails the build
+    (and, being raised, is not cached: the next document reports it again)."""
+    from weasyprint import CSS
+
+    path = TEMPLATES_DIR / name
+    with _capture_warnings() as records:
+        sheet = CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=str(TEMPLATES_DIR) + "/",
+            url_fetcher=_safe_fetcher(),
+            font_config=_font_config(),
+        )
+    if records:
+        raise BuildError("\n".join(f"templates/{name}: {r.getMessage()}" for r in records))
+    return sheet
+
+
+def _stylesheets(kind: str) -> list[weasyprint.CSS]:
+    return [_stylesheet(name) for name in STYLESHEETS[kind]]
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class _capture_warnings:
+    """Collect the `weasyprint` logger's WARNING+ records instead of printing them."""
+
+    def __enter__(self) -> list[logging.LogRecord]:
+        self.logger = logging.getLogger("weasyprint")
+        self.handler = _WarningCollector()
+        self.propagate = self.logger.propagate
+        self.logger.addHandler(self.handler)
+        self.logger.propagate = False
+        return self.handler.records
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.propagate = self.propagate
