@@ -1,0 +1,165 @@
+"""The real content: valid, complete against the source, parallel between languages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline import schema
+from pipeline.validate import structure
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT.parent / "shared" / "source" / "crime-areas.txt"
+FRENCH_START = "Cybermonnaies"  # the source's unfinished French edition starts here
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; 'and' dropped, since a list replaces the sentence's last 'and'."""
+    text = text.replace("’", "'").replace("‘", "'").casefold()
+    return [w for w in re.findall(r"[a-z0-9]+", text) if w != "and"]
+
+
+def topic_texts(topic: schema.Topic) -> list[str]:
+    """A topic's text in reading order (the order the renderers print it)."""
+    out = [topic.title, topic.lead]
+
+    def blocks(items: list) -> None:
+        for block in items:
+            if isinstance(block, str):
+                out.append(block)
+            elif isinstance(block, schema.ListBlock):
+                out.extend([block.list.intro or "", *block.list.items])
+            elif isinstance(block, schema.FocusBlock):
+                out.extend([block.focus.title, *block.focus.body])
+            elif isinstance(block, schema.QuoteBlock):
+                out.extend([block.quote.text, block.quote.attribution or ""])
+            elif isinstance(block, schema.KeyFigureBlock):
+                out.extend([block.key_figure.value, block.key_figure.text])
+
+    blocks(topic.intro)
+    for section in topic.sections:
+        out.append(section.heading)
+        blocks(section.blocks)
+        for sub in section.subsections:
+            out.append(sub.heading)
+            blocks(sub.blocks)
+    return out
+
+
+def source_sentences() -> list[str]:
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    english = lines[: lines.index(FRENCH_START)]
+    sentences = []
+    for line in english:
+        line = line.strip()
+        is_label = line.isupper() or line.startswith("–") or line.endswith(" :")
+        if not line or is_label:
+            continue
+        sentences += [s for s in re.split(r"(?<=[.!?…])\s+", line) if s]
+    return sentences
+
+
+def test_real_content_validates(project):
+    assert list(project.edition.languages) == ["en", "fr"]
+    assert len(project.topic_ids) == 11
+    for language in project.languages.values():
+        assert sorted(language.topics) == sorted(project.topic_ids)
+
+
+def test_every_source_sentence_is_in_the_english_content(project):
+    assert SOURCE.exists(), SOURCE
+    en = project.languages["en"]
+    stream = " " + " ".join(
+        " ".join(words(" ".join(topic_texts(en.topics[t])))) for t in project.topic_ids
+    ) + " "
+    sentences = source_sentences()
+    assert len(sentences) > 60
+    missing = [s for s in sentences if " " + " ".join(words(s)) + " " not in stream]
+    assert not missing, "source sentences missing from content/en:\n" + "\n".join(missing)
+
+
+def test_no_sentence_is_repeated_in_english(project):
+    en = project.languages["en"]
+    seen: dict[str, str] = {}
+    for topic_id in project.topic_ids:
+        for text in topic_texts(en.topics[topic_id]):
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                key = " ".join(words(sentence))
+                if len(key) > 30:
+                    assert key not in seen, f"{topic_id}: repeated sentence (also in {seen.get(key)}): {sentence}"
+                    seen[key] = topic_id
+
+
+def test_operation_name_is_spelled_right(project):
+    for language in project.languages.values():
+        text = " ".join(" ".join(topic_texts(t)) for t in language.topics.values())
+        assert "ligth" not in text.casefold()
+        assert "First Light" in text
+        assert "PROBLEMATICS" not in text
+
+
+def test_french_verb_is_corrected(project):
+    fr = " ".join(topic_texts(project.languages["fr"].topics["financial-crime"]))
+    assert "centres d'appel qui démarchent" in fr
+    assert "démarche " not in fr
+
+
+def test_structure_is_the_same_in_both_languages(project):
+    en, fr = project.languages["en"], project.languages["fr"]
+    for topic_id in project.topic_ids:
+        shape_en = [kind for _, kind in structure(en.topics[topic_id])]
+        shape_fr = [kind for _, kind in structure(fr.topics[topic_id])]
+        assert shape_en == shape_fr, topic_id
+
+
+def test_official_french_titles(project):
+    titles = {t: project.languages["fr"].topics[t].title for t in project.topic_ids}
+    assert titles["money-laundering"] == "Blanchiment d'argent"
+    assert titles["human-trafficking"] == "Traite d'êtres humains"
+    assert titles["vehicle-crime"] == "Criminalité liée aux véhicules"
+
+
+def test_glossary_terms_are_used_consistently(project):
+    """Where a topic's English uses a glossary term, its French uses the agreed term."""
+    assert len(project.glossary) >= 20
+    en, fr = project.languages["en"], project.languages["fr"]
+    problems = []
+    for entry in project.glossary:
+        for topic_id in project.topic_ids:
+            en_text = " ".join(topic_texts(en.topics[topic_id])).replace("’", "'").casefold()
+            fr_text = " ".join(topic_texts(fr.topics[topic_id])).replace("’", "'").casefold()
+            if entry["en"].casefold() in en_text and entry["fr"].casefold() not in fr_text:
+                problems.append(f"{topic_id}: '{entry['en']}' -> expected '{entry['fr']}'")
+    assert not problems, "\n".join(problems)
+
+
+def _french_texts(project) -> str:
+    fr = project.languages["fr"]
+    parts = [" ".join(topic_texts(t)) for t in fr.topics.values()]
+    front = fr.front
+    parts += [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
+    parts += [value for _, value in fr.strings.labels]
+    return "\n".join(parts)
+
+
+@pytest.mark.skipif(not shutil.which("hunspell"), reason="hunspell not installed (make deps-test installs it)")
+def test_french_spelling(project, tmp_path):
+    accepted = tmp_path / "accepted.dic"
+    names = [line.strip() for line in (ROOT / "content" / "spelling-fr.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    accepted.write_text(f"{len(names)}\n" + "\n".join(names) + "\n", encoding="utf-8")
+    text = _french_texts(project).replace("’", "'")
+    result = subprocess.run(["hunspell", "-d", "fr_FR", "-p", str(accepted), "-l"], input=text,
+                            capture_output=True, text=True, check=True)
+    unknown = sorted(set(result.stdout.split()))
+    assert not unknown, f"French words hunspell does not know: {unknown}"
+
+
+def test_french_has_no_straight_double_quotes_or_typed_nbsp(project):
+    text = _french_texts(project)
+    assert '"' not in text
+    assert "\u00a0" not in text and "\u202f" not in text
