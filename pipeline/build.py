@@ -85,7 +85,10 @@ def _worker_init(formats: tuple[str, ...]) -> None:
     # worker never dies mid-write with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fmt in formats:
-        renderer(fmt)  # pay the import (WeasyPrint ~0.7 s) once per worker, in parallel
+        try:
+            renderer(fmt)  # pay the import (WeasyPrint ~0.7 s) once per worker, in parallel
+        except Exception:  # noqa: S110 - the job itself will fail and report the same error
+            pass
 
 
 def _render_job(fmt: str, document: Document, output: Path) -> float:

@@ -1,0 +1,288 @@
+"""The build as users meet it: layout, incremental rules, atomic writes, locking, exit statuses."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline import build as build_module
+from pipeline.output import build_lock
+
+FORMATS = ("pdf", "docx")
+
+
+def names(build_dir: Path) -> set[str]:
+    return {str(p.relative_to(build_dir)) for p in build_dir.rglob("*") if p.is_file() and
+            not p.name.startswith(".")}
+
+
+def built_lines(output: str) -> set[str]:
+    return {line.split()[1] for line in output.splitlines() if line.startswith("built")}
+
+
+@pytest.fixture
+def fixture_build(fixture_copy, tmp_path, run_cli):
+    """Build the tiny fixture once (both formats) and hand back (content, build dir, run)."""
+    build_dir = tmp_path / "build"
+
+    def run(*args: str):
+        return run_cli("--content", fixture_copy, "--build-dir", build_dir, *args)
+
+    result = run("build", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    return fixture_copy, build_dir, run
+
+
+def test_fixed_output_layout(fixture_build):
+    _, build_dir, _ = fixture_build
+    expected = {f"{lang}/handbook-{lang}.{fmt}" for lang in ("en", "fr") for fmt in FORMATS}
+    expected |= {f"{lang}/factsheets/{t}-{lang}.{fmt}" for lang in ("en", "fr") for t in ("alpha", "beta")
+                 for fmt in FORMATS}
+    assert names(build_dir) == expected
+
+
+def test_summary_and_noop_build(fixture_build):
+    _, _, run = fixture_build
+    result = run("build")
+    assert result.exit_code == 0
+    assert "0 built, 12 up to date, 0 failed in" in result.stdout
+    assert result.stdout.count("current ") == 12
+
+
+def test_quiet_prints_nothing_on_success(fixture_build):
+    _, _, run = fixture_build
+    result = run("--quiet", "build", "--force")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_touching_one_french_topic_rebuilds_only_its_documents(fixture_build):
+    content, _, run = fixture_build
+    path = content / "fr" / "alpha.yaml"
+    path.write_text(path.read_text().replace("Alpha touche", "Alpha concerne"), encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert built_lines(result.stdout) == {
+        "fr/factsheets/alpha-fr.pdf", "fr/factsheets/alpha-fr.docx", "fr/handbook-fr.pdf", "fr/handbook-fr.docx",
+    }
+    assert "4 built, 8 up to date" in result.stdout
+
+
+def test_renaming_a_topic_rebuilds_the_factsheets_that_link_to_it(fixture_build):
+    content, _, run = fixture_build
+    path = content / "en" / "beta.yaml"
+    path.write_text(path.read_text().replace("title: Beta crime", "title: Beta offences"), encoding="utf-8")
+    result = run("build", "--format", "pdf")
+    assert built_lines(result.stdout) == {
+        "en/factsheets/beta-en.pdf", "en/factsheets/alpha-en.pdf", "en/handbook-en.pdf"}
+
+
+def test_strings_change_rebuilds_that_language_only(fixture_build):
+    content, _, run = fixture_build
+    path = content / "en" / "_strings.yaml"
+    path.write_text(path.read_text().replace("key_figure: Key figure", "key_figure: Key number"),
+                    encoding="utf-8")
+    result = run("build")
+    assert {name.split("/")[0] for name in built_lines(result.stdout)} == {"en"}
+    assert "6 built, 6 up to date" in result.stdout
+
+
+def test_options_are_part_of_the_fingerprint(fixture_build):
+    _, build_dir, run = fixture_build
+    result = run("build", "--paper", "letter", "--format", "pdf", "--no-handbook")
+    assert "4 built" in result.stdout
+    width = float(PdfReader(build_dir / "en/factsheets/alpha-en.pdf").pages[0].mediabox.width)
+    assert round(width) == 612  # 8.5 in
+
+
+def test_deleted_or_altered_output_is_rebuilt(fixture_build):
+    _, build_dir, run = fixture_build
+    (build_dir / "en/factsheets/alpha-en.pdf").unlink()
+    (build_dir / "fr/handbook-fr.docx").write_bytes(b"not a docx")
+    result = run("build")
+    assert built_lines(result.stdout) == {"en/factsheets/alpha-en.pdf", "fr/handbook-fr.docx"}
+
+
+def test_failing_document_keeps_old_output_and_others_build(fixture_build, monkeypatch):
+    _, build_dir, run = fixture_build
+    target = build_dir / "fr/factsheets/beta-fr.pdf"
+    before = target.read_bytes()
+    real = build_module.renderer
+
+    def flaky(fmt):
+        render = real(fmt)
+
+        def wrapped(document):
+            if document.kind == "factsheet" and document.meta.lang == "fr" and \
+                    document.chapters[0].topic_id == "beta" and fmt == "pdf":
+                raise RuntimeError("simulated renderer crash")
+            return render(document)
+
+        return wrapped
+
+    monkeypatch.setattr(build_module, "renderer", flaky)
+    result = run("build", "--force", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "Error: fr/factsheets/beta-fr.pdf: RuntimeError: simulated renderer crash" in result.stderr
+    assert "11 built, 0 up to date, 1 failed" in result.stdout
+    assert target.read_bytes() == before
+    assert not list(build_dir.rglob("*.part-*"))
+    # The failure is not recorded as built: the next build retries it.
+    monkeypatch.setattr(build_module, "renderer", real)
+    again = run("build")
+    assert built_lines(again.stdout) == {"fr/factsheets/beta-fr.pdf"}
+
+
+def test_interrupted_build_leaves_no_partial_file(fixture_build, monkeypatch):
+    _, build_dir, run = fixture_build
+    before = {p: p.read_bytes() for p in build_dir.rglob("*.pdf")}
+    real_replace = build_module.write_atomic.__globals__["os"].replace
+    calls = {"n": 0}
+
+    def interrupted_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # Ctrl-C between writing the temporary file and renaming it
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build_module.write_atomic.__globals__["os"], "replace", interrupted_replace)
+    with pytest.raises(KeyboardInterrupt):
+        run("build", "--force", "--jobs", "1", "--format", "pdf")
+    monkeypatch.undo()
+    assert not list(build_dir.rglob("*.part-*"))
+    for path, data in before.items():
+        assert path.exists()
+        PdfReader(path)  # every output is a complete PDF: old or new, never half
+        assert len(path.read_bytes()) > 1000 or path.read_bytes() == data
+
+
+def test_stale_part_files_from_a_killed_build_are_removed(fixture_build):
+    _, build_dir, run = fixture_build
+    stale = build_dir / "en" / ".handbook-en.pdf.part-99999"
+    stale.write_bytes(b"%PDF-1.7 half")
+    run("build")
+    assert not stale.exists()
+
+
+def test_second_build_waits_for_the_lock(fixture_build):
+    content, build_dir, _ = fixture_build
+    cmd = [sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir", str(build_dir),
+           "build", "--force", "--format", "pdf", "--no-handbook"]
+    with build_lock(build_dir):
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert proc.poll() is None  # still waiting for us
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "waiting for another build to finish" in err
+    assert "4 built" in out
+
+
+def test_concurrent_builds_do_not_corrupt_outputs(fixture_copy, tmp_path):
+    build_dir = tmp_path / "build"
+    cmd = [sys.executable, "-m", "pipeline", "--content", str(fixture_copy), "--build-dir", str(build_dir),
+           "build", "--force", "--format", "pdf"]
+    results = []
+
+    def go():
+        results.append(subprocess.run(cmd, capture_output=True, text=True, timeout=300))
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
+    for pdf in build_dir.rglob("*.pdf"):
+        assert len(PdfReader(pdf).pages) >= 1
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_clean_builds_are_byte_identical(fixture_copy, tmp_path, run_cli):
+    digests = []
+    for name in ("one", "two"):
+        build_dir = tmp_path / name
+        result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--jobs", "2")
+        assert result.exit_code == 0, result.output
+        digests.append({str(p.relative_to(build_dir)): sha(p) for p in build_dir.rglob("*")
+                        if p.suffix in (".pdf", ".docx")})
+    assert len(digests[0]) == 12
+    assert digests[0] == digests[1]
+
+
+def test_single_factsheet_to_explicit_path(fixture_copy, tmp_path, run_cli):
+    out = tmp_path / "one.pdf"
+    result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "b", "factsheet", "beta",
+                     "--lang", "fr", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Criminalité bêta" in PdfReader(out).pages[0].extract_text()
+
+
+# --- exit statuses and messages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["build", "--topic", "alpah"], 2,
+         "Invalid value for '--topic': unknown topic 'alpah'. Did you mean 'alpha'? Valid: alpha, beta."),
+        (["build", "--lang", "de"], 2, "Invalid value for '--lang': unknown language 'de'. Valid: en, fr."),
+        (["factsheet", "btea"], 2, "Invalid value for 'ID': unknown topic 'btea'. Did you mean 'beta'?"),
+        (["handbook", "--lang", "fre"], 2, "unknown language 'fre'. Did you mean 'fr'?"),
+        (["build", "--paper", "a3"], 2, "Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'."),
+        (["build", "--format", "odt"], 2, "Invalid value for '--format': 'odt' is not one of 'pdf', 'docx'."),
+        (["build", "--jobs", "0"], 2, "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1."),
+        (["factsheet", "alpha", "-o", "x.pdf"], 2, "with -o/--output, name exactly one --lang"),
+        (["frobnicate"], 2, "No such command 'frobnicate'."),
+    ],
+)
+def test_usage_errors(fixture_copy, run_cli, args, code, message):
+    result = run_cli("--content", fixture_copy, *args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_content_error_exits_1_before_writing(fixture_copy, tmp_path, run_cli):
+    (fixture_copy / "fr" / "alpha.yaml").write_text("id: alpha\n", encoding="utf-8")
+    build_dir = tmp_path / "build"
+    result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build")
+    assert result.exit_code == 1
+    assert "alpha.yaml:1: title: field required" in result.stderr
+    assert not build_dir.exists()
+
+
+def test_version_and_help(run_cli):
+    from pipeline import __version__
+
+    assert run_cli("--version").stdout.strip() == f"pipeline, version {__version__}"
+    for command in ([], ["build"], ["factsheet"], ["handbook"], ["validate"], ["list"]):
+        result = run_cli(*command, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.stdout
+
+
+def test_help_does_not_import_heavy_modules():
+    code = ("import sys; from pipeline.cli import cli; "
+            "print(sorted(m for m in ('weasyprint', 'docx', 'pydantic', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_list_shows_topics_by_language(fixture_copy, run_cli):
+    result = run_cli("--content", fixture_copy, "list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["topic", "title", "(en)", "words"]
+    assert lines[1].startswith("alpha  Alpha crime")
+    assert "Criminalité alpha" in lines[1] and "44" in lines[1]
