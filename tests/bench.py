@@ -1,0 +1,117 @@
+"""`make bench`: median wall times of the pipeline against bare WeasyPrint.
+
+Measures, on the real content:
+  - clean build of every document (PDF + DOCX), and of the PDFs alone;
+  - a no-op build (everything up to date);
+  - one factsheet PDF from a cold start (a new process, as a desk would run it);
+  - `pipeline --help`;
+  - bare WeasyPrint: the same HTML and CSS rendered serially in one warm process,
+    so the pipeline's own overhead shows (clean PDF build vs bare time / workers).
+Times are medians of several runs; the machine is shared, so read ratios, not
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIPELINE = [sys.executable, "-m", "pipeline", "--content", str(ROOT / "content")]
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def median_of(make_cmd, runs: int = RUNS, before=None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        times.append(timed(make_cmd()))
+    return statistics.median(times)
+
+
+def bare_weasyprint() -> tuple[float, int]:
+    """Serial render time of every PDF's HTML by WeasyPrint alone (warm process, import excluded)."""
+    code = r"""
+import sys, time
+from pathlib import Path
+from pipeline.content import load_project
+from pipeline.compose import compose_factsheet, compose_handbook
+from pipeline.renderers.html import render_html, document_css, TEMPLATES_DIR
+from pipeline.renderers import pdf as pdfmod
+from weasyprint import HTML, CSS
+project = load_project(Path(sys.argv[1]))
+docs = [compose_handbook(project, l) for l in project.edition.languages]
+docs += [compose_factsheet(project, l, t) for l in project.edition.languages for t in project.topic_ids]
+base = str(TEMPLATES_DIR) + "/"
+jobs = [(render_html(d, standalone=False), document_css(d), d.kind) for d in docs]
+def once():
+    for html, css, kind in jobs:
+        sheets = [*pdfmod._stylesheets(kind), CSS(string=css, base_url=base)]
+        HTML(string=html, base_url=base).write_pdf(stylesheets=sheets, pdf_variant=pdfmod.PDF_VARIANT)
+once()  # warm-up: fonts and caches, as the pipeline's workers are warm after their first document
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter(); once(); times.append(time.perf_counter() - start)
+times.sort()
+print(times[len(times) // 2], len(jobs))
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "content"), str(RUNS)], check=True,
+                         capture_output=True, text=True, cwd=ROOT).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def main() -> None:
+    from pipeline.build import default_workers
+
+    workers = default_workers()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    build_dir = scratch / "build"
+
+    def clean() -> None:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+    def build(*extra: str):
+        return lambda: [*PIPELINE, "--build-dir", str(build_dir), "build", *extra]
+
+    rows = []
+    clean_all = median_of(build(), before=clean)
+    rows.append(("clean build, all documents (PDF + DOCX)", clean_all))
+    clean_pdf = median_of(build("--format", "pdf"), before=clean)
+    rows.append(("clean build, PDFs only", clean_pdf))
+    median_of(build())  # bring everything up to date
+    noop = median_of(build(), runs=max(RUNS, 5))
+    rows.append(("no-op build (all up to date)", noop))
+    one = median_of(lambda: [*PIPELINE, "factsheet", "corruption", "--lang", "fr", "--format", "pdf",
+                             "-o", str(scratch / "one.pdf")], runs=max(RUNS, 5))
+    rows.append(("one factsheet PDF, cold start", one))
+    helptime = median_of(lambda: [sys.executable, "-m", "pipeline", "--help"], runs=max(RUNS, 5))
+    rows.append(("pipeline --help", helptime))
+    bare, count = bare_weasyprint()
+    rows.append((f"bare WeasyPrint, {count} PDFs serial (warm)", bare))
+    rows.append((f"bare WeasyPrint / {workers} workers", bare / workers))
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    width = max(len(name) for name, _ in rows)
+    print(f"median of {RUNS}+ runs, {workers} workers, {os.cpu_count()} cores")
+    print(f"{'measure'.ljust(width)}  seconds")
+    for name, seconds in rows:
+        print(f"{name.ljust(width)}  {seconds:7.2f}")
+    ratio = clean_pdf / (bare / workers)
+    print(f"clean PDF build / (bare WeasyPrint / workers) = {ratio:.2f}  (target <= 1.2)")
+
+
+if __name__ == "__main__":
+    main()
