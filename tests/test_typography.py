@@ -1,0 +1,85 @@
+"""Typography rules, driven by each language's _strings.yaml (no language in code)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.model import Span
+from pipeline.typography import Typographer, parse_inline
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def fr(project):
+    return Typographer(project.languages["fr"].strings.typography)
+
+
+@pytest.fixture(scope="module")
+def en(project):
+    return Typographer(project.languages["en"].strings.typography)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Vraiment ? Oui !", f"Vraiment{NNBSP}? Oui{NNBSP}!"),
+        ("Vraiment? Oui!", f"Vraiment{NNBSP}? Oui{NNBSP}!"),
+        ("trois axes : le partage", f"trois axes{NBSP}: le partage"),
+        ("trois axes: le partage; la formation", f"trois axes{NBSP}: le partage{NNBSP}; la formation"),
+        ("les « loups solitaires »", f"les «{NBSP}loups solitaires{NBSP}»"),
+        ("les «loups solitaires»", f"les «{NBSP}loups solitaires{NBSP}»"),
+        ('les "cols blancs"', f"les «{NBSP}cols blancs{NBSP}»"),
+        ("Plus de 90 % des biens", f"Plus de 90{NNBSP}% des biens"),
+        ("90% des biens", f"90{NNBSP}% des biens"),
+        ("10 000 victimes et 250000 euros", f"10{NNBSP}000 victimes et 250{NNBSP}000 euros"),
+        ("résolution 1540 (2004)", "résolution 1540 (2004)"),
+        ("l'argent d'autres", "l’argent d’autres"),
+        ("à 10:30 précises", "à 10:30 précises"),
+    ],
+)
+def test_french(fr, raw, expected):
+    assert fr(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('So-called "white collar criminals"', "So-called “white collar criminals”"),
+        ("radicalised 'lone wolves'", "radicalised ‘lone wolves’"),
+        ("the world's goods", "the world’s goods"),
+        ("Over 90% of goods", "Over 90% of goods"),
+        ("from 2019-2021", "from 2019–2021"),
+        ("illegally! So", "illegally! So"),
+        ("three areas: a; b", "three areas: a; b"),
+        ("cross-sector partnerships", "cross-sector partnerships"),
+        ("this - that", "this – that"),
+    ],
+)
+def test_english(en, raw, expected):
+    assert en(raw) == expected
+
+
+def test_typography_is_idempotent(fr, en):
+    text = 'Il dit : « non » ; "oui" ? 90 % de 12345 cas.'
+    assert fr(fr(text)) == fr(text)
+    assert en(en(text)) == en(text)
+
+
+def test_inline_emphasis():
+    assert parse_inline("a *b* and **c** d") == (
+        Span("a "), Span("b", italic=True), Span(" and "), Span("c", bold=True), Span(" d"))
+    assert parse_inline("5 * 3") == (Span("5 * 3"),)
+
+
+def test_composed_french_document_has_french_spacing(project):
+    from pipeline.compose import compose_factsheet
+    from pipeline.model import plain
+
+    doc = compose_factsheet(project, "fr", "financial-crime")
+    text = " ".join(plain(b.spans) for b in doc.chapters[0].sections[0].blocks if hasattr(b, "spans"))
+    assert f"pas{NNBSP}!" in text
+    assert f"«{NBSP}criminels en col blanc{NBSP}»" in text
+    assert "'" not in text
+    assert doc.meta.edition_label == "novembre 2026"
+    assert doc.meta.reference == "COM/FS/2026-11/FIN-01"
