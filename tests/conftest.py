@@ -39,3 +39,13 @@ def run_cli():
         return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory) -> Path:
+    """Every real document (PDF and DOCX, both languages), built once through the CLI."""
+    build_dir = tmp_path_factory.mktemp("real-build")
+    result = CliRunner().invoke(cli, ["--content", str(CONTENT), "--build-dir", str(build_dir), "build"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return build_dir
