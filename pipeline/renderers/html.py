@@ -34,6 +34,7 @@ STYLESHEETS = {
 }
 
 TEMPLATE_BY_KIND = {"factsheet": "factsheet.html.j2", "handbook": "handbook.html.j2"}
+DOCUMENT_CSS = "partials/document.css.j2"
 
 # CSS page size and page height per paper (the handbook cover fills one whole page).
 # Letter is 17.6 mm shorter than A4: factsheets are designed to fit it too.
@@ -124,35 +125,62 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(doc: Document, *, link_stylesheets: bool = True) -> str:
-    """The HTML of `doc`, with its stylesheets linked (PDF renderer passes False and
-    supplies them pre-parsed instead)."""
-    try:
-        template_name = TEMPLATE_BY_KIND[doc.kind]
-    except KeyError:
-        raise BuildError(f"unknown document kind {doc.kind!r}") from None
+def render_html(doc: Document, *, standalone: bool = True) -> str:
+    """The HTML of `doc`.
+
+    Standalone HTML links the static stylesheets and embeds the document's own CSS
+    (`document_css`). The PDF renderer asks for the bare HTML and passes all the CSS to
+    WeasyPrint itself, static sheets parsed once per process: WeasyPrint gives those
+    "user" origin, so the document CSS must travel the same way to cascade after them.
+    """
+    _check(doc)
+    context = _context(doc)
+    return _render(
+        TEMPLATE_BY_KIND[doc.kind],
+        stylesheets=STYLESHEETS[doc.kind] if standalone else (),
+        document_css=Markup(_render(DOCUMENT_CSS, **context)) if standalone else None,
+        **context,
+    )
+
+
+def document_css(doc: Document) -> str:
+    """The CSS that depends on the document: colours, fonts, paper, margin-box texts."""
+    _check(doc)
+    return _render(DOCUMENT_CSS, **_context(doc))
+
+
+def _check(doc: Document) -> None:
+    if doc.kind not in TEMPLATE_BY_KIND:
+        raise BuildError(f"unknown document kind {doc.kind!r}")
     if doc.kind == "factsheet" and len(doc.chapters) != 1:
         raise BuildError(f"a factsheet has exactly one chapter, got {len(doc.chapters)}")
     if doc.kind == "handbook" and doc.front is None:
         raise BuildError("a handbook needs front matter (doc.front)")
     if doc.layout.paper not in PAPER_SIZES:
         raise BuildError(f"unknown paper {doc.layout.paper!r}; expected one of: a4, letter")
+
+
+def _context(doc: Document) -> dict[str, object]:
+    size, height = PAPER_SIZES[doc.layout.paper]
+    return {
+        "doc": doc,
+        "meta": doc.meta,
+        "labels": doc.labels,
+        "front": doc.front,
+        "chapters": doc.chapters,
+        "layout": doc.layout,
+        "colours": doc.branding.get("colours", {}),
+        "fonts": doc.branding.get("fonts", {}),
+        "page_size": size,
+        "page_height": height,
+    }
+
+
+def _render(template_name: str, **context: object) -> str:
+    doc = context["doc"]
+    assert isinstance(doc, Document)
     try:
-        return environment().get_template(template_name).render(
-            doc=doc,
-            meta=doc.meta,
-            labels=doc.labels,
-            front=doc.front,
-            chapters=doc.chapters,
-            layout=doc.layout,
-            colours=doc.branding["colours"],
-            fonts=doc.branding["fonts"],
-            page_size=PAPER_SIZES[doc.layout.paper][0],
-            page_height=PAPER_SIZES[doc.layout.paper][1],
-            stylesheets=STYLESHEETS[doc.kind] if link_stylesheets else (),
-        )
+        return environment().get_template(template_name).render(**context)
     except jinja2.UndefinedError as exc:
         # A label, colour or font the templates need is missing from the document.
         raise BuildError(f"cannot render {doc.kind} {doc.meta.reference}: {exc.message}") from exc
-    except KeyError as exc:
-        raise BuildError(f"cannot render {doc.kind} {doc.meta.reference}: missing {exc}") from exc

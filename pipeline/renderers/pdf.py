@@ -22,7 +22,9 @@ import logging
 import shutil
 import subprocess
 import threading
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -30,7 +32,7 @@ from urllib.request import url2pathname
 
 from pipeline.errors import BuildError
 from pipeline.model import Document
-from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, render_html
+from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, document_css, render_html
 
 if TYPE_CHECKING:
     import weasyprint
@@ -60,47 +62,88 @@ def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
     Raises `BuildError` if a branding font is missing, a resource outside templates/ is
     referenced, a factsheet runs over two pages, or (when `strict`) WeasyPrint warned.
     """
-    check_fonts(doc.branding.get("fonts", {}))
-    html_source = render_html(doc, link_stylesheets=False)
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
+    with _Render(doc, strict) as render:
+        rendered = render.layout()
+        if doc.kind == "factsheet" and len(rendered.pages) > FACTSHEET_MAX_PAGES:
+            raise BuildError(
+                f"{render.what} runs to {len(rendered.pages)} pages; a factsheet must fit on "
+                f"{FACTSHEET_MAX_PAGES}: shorten the topic '{doc.chapters[0].topic_id}'"
+            )
+        return render.write(rendered)
 
-    what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper})"
-    fetcher = _safe_fetcher()
-    with _RENDER_LOCK, _capture_warnings() as records:
-        try:
-            html = HTML(string=html_source, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher)
-            rendered = html.render(
+
+def layout_pdf(doc: Document, *, strict: bool = True) -> weasyprint.Document:
+    """The laid-out pages of `doc` without writing the PDF (for inspecting boxes)."""
+    with _Render(doc, strict) as render:
+        return render.layout()
+
+
+class _Render:
+    """One guarded WeasyPrint run: fonts checked first; warnings captured and refused
+    resources recorded during the run, and turned into errors when it ends."""
+
+    def __init__(self, doc: Document, strict: bool) -> None:
+        self.doc = doc
+        self.strict = strict
+        self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper})"
+
+    def __enter__(self) -> _Render:
+        check_fonts(self.doc.branding.get("fonts", {}))
+        self.html_source = render_html(self.doc, standalone=False)
+        self.doc_css = document_css(self.doc)
+        self.fetcher = _safe_fetcher()
+        self.stack = ExitStack()
+        self.stack.enter_context(_RENDER_LOCK)
+        self.records = self.stack.enter_context(_captured_warnings())
+        return self
+
+    def layout(self) -> weasyprint.Document:
+        from weasyprint import CSS, HTML
+
+        base_url = str(TEMPLATES_DIR) + "/"
+        with self._fetch_guard():
+            html = HTML(string=self.html_source, base_url=base_url, url_fetcher=self.fetcher)
+            # Static sheets first (parsed once, cached), then this document's CSS, which
+            # must cascade after them: WeasyPrint gives all of them "user" origin.
+            doc_sheet = CSS(string=self.doc_css, base_url=base_url, url_fetcher=self.fetcher,
+                            font_config=_font_config())
+            return html.render(
                 font_config=_font_config(),
-                stylesheets=_stylesheets(doc.kind),
+                stylesheets=[*_stylesheets(self.doc.kind), doc_sheet],
                 pdf_variant=PDF_VARIANT,
             )
-            if doc.kind == "factsheet" and len(rendered.pages) > FACTSHEET_MAX_PAGES:
-                raise BuildError(
-                    f"{what} runs to {len(rendered.pages)} pages; a factsheet must fit on "
-                    f"{FACTSHEET_MAX_PAGES}: shorten the topic '{doc.chapters[0].topic_id}'"
-                )
-            pdf = rendered.write_pdf(
-                pdf_variant=PDF_VARIANT,
-                # The /ID is a hash of the file's objects, so it changes with the content
-                # and only with it (no random or time-based identifier).
-                pdf_identifier=True,
-            )
+
+    def write(self, rendered: weasyprint.Document) -> bytes:
+        with self._fetch_guard():
+            # The /ID is a hash of the file's objects, so it changes with the content and
+            # only with it; the dates come from <meta name=dcterms.*> (meta.date).
+            return rendered.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True)
+
+    @contextmanager
+    def _fetch_guard(self) -> Iterator[None]:
+        from weasyprint.urls import FatalURLFetchingError
+
+        try:
+            yield
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             message = str(cause) if isinstance(cause, UnsafeResourceError) else str(exc)
-            raise UnsafeResourceError(f"{what}: {message}") from exc
-    # A refusal WeasyPrint chose to tolerate still fails the build.
-    if fetcher.refused:
-        raise UnsafeResourceError(f"{what}: refused to load {', '.join(fetcher.refused)}")
-    for record in records:
-        log.warning("%s: weasyprint: %s", what, record.getMessage())
-    if strict and records:
-        first = records[0].getMessage()
-        raise BuildError(
-            f"{what}: WeasyPrint reported {len(records)} problem(s), first: {first}"
-        )
-    return pdf
+            raise UnsafeResourceError(f"{self.what}: {message}") from exc
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.stack.close()
+        for record in self.records:
+            log.warning("%s: weasyprint: %s", self.what, record.getMessage())
+        if exc_type is not None:
+            return
+        # A refusal WeasyPrint chose to tolerate still fails the build.
+        if self.fetcher.refused:
+            raise UnsafeResourceError(f"{self.what}: refused to load {', '.join(self.fetcher.refused)}")
+        if self.strict and self.records:
+            raise BuildError(
+                f"{self.what}: WeasyPrint reported {len(self.records)} problem(s), "
+                f"first: {self.records[0].getMessage()}"
+            )
 
 
 # --- fonts -------------------------------------------------------------------------
@@ -194,14 +237,14 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
     return FontConfiguration()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stylesheet(name: str) -> weasyprint.CSS:
     """One static stylesheet, parsed once per process; a CSS problem fails the build
     (and, being raised, is not cached: the next document reports it again)."""
     from weasyprint import CSS
 
     path = TEMPLATES_DIR / name
-    with _capture_warnings() as records:
+    with _captured_warnings() as records:
         sheet = CSS(
             string=path.read_text(encoding="utf-8"),
             base_url=str(TEMPLATES_DIR) + "/",
@@ -226,17 +269,16 @@ class _WarningCollector(logging.Handler):
         self.records.append(record)
 
 
-class _capture_warnings:
+@contextmanager
+def _captured_warnings() -> Iterator[list[logging.LogRecord]]:
     """Collect the `weasyprint` logger's WARNING+ records instead of printing them."""
-
-    def __enter__(self) -> list[logging.LogRecord]:
-        self.logger = logging.getLogger("weasyprint")
-        self.handler = _WarningCollector()
-        self.propagate = self.logger.propagate
-        self.logger.addHandler(self.handler)
-        self.logger.propagate = False
-        return self.handler.records
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self.handler)
-        self.logger.propagate = self.propagate
+    logger = logging.getLogger("weasyprint")
+    handler = _WarningCollector()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
