@@ -379,7 +379,7 @@ def test_metadata_and_tagging(pdfs, lang, kind):
     assert info["/CreationDate"].startswith("D:" + doc.meta.date.strftime("%Y%m%d"))
     assert info["/ModDate"].startswith("D:" + doc.meta.date.strftime("%Y%m%d"))
     catalog = r.trailer["/Root"]
-    assert catalog["/Lang"] == doc.meta.lang
+    assert catalog["/Lang"] == doc.meta.locale
     assert catalog["/MarkInfo"]["/Marked"] == True  # tagged PDF  # noqa: E712 (a PDF boolean)
     assert "/StructTreeRoot" in catalog
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
@@ -759,7 +759,7 @@ def test_html_structure_is_accessible(pdfs, lang):
     for doc in (all_blocks_factsheet(pdfs, lang), pdfs.handbook_doc(lang)):
         parser = _Outline()
         parser.feed(render_html(doc))
-        assert parser.lang == doc.meta.lang
+        assert parser.lang == doc.meta.locale
         assert parser.headings[0] == 1
         for before, after in zip(parser.headings, parser.headings[1:], strict=False):
             assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
