@@ -89,10 +89,23 @@ def field_end():
     return _fld_char("end")
 
 
-def field(instruction: str, result: str | Sequence, *, dirty: bool = False) -> list:
-    """A whole complex field whose cached result is `result` (text or runs)."""
+def field(instruction: str, result: str | Sequence, *, dirty: bool = False, style: str | None = None) -> list:
+    """A whole complex field whose cached result is `result` (text or runs); with
+    `style`, every run of the field carries that character style (Word formats an
+    updated result like the field's first run)."""
     runs = [text_run(result)] if isinstance(result, str) else list(result)
-    return [*field_begin(instruction, dirty=dirty), *runs, field_end()]
+    runs = [*field_begin(instruction, dirty=dirty), *runs, field_end()]
+    if style:
+        for run in runs:
+            rpr = run.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = OxmlElement("w:rPr")
+                run.insert(0, rpr)
+            if rpr.find(qn("w:rStyle")) is None:
+                rstyle = OxmlElement("w:rStyle")
+                rstyle.set(qn("w:val"), style)
+                rpr.insert(0, rstyle)
+    return runs
 
 
 def quoted(argument: str) -> str:
@@ -190,6 +203,11 @@ _TEXT_SHAPETYPE = """
  <o:lock v:ext="edit" text="t" shapetype="t"/>
 </v:shapetype>"""
 
+_VML_NS = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word"'
+)
+
 # Height of the watermark's text box in points, and the width one character takes
 # relative to that height (bold capitals of a sans face), so the text is not stretched.
 WATERMARK_HEIGHT_PT = 110
@@ -210,7 +228,7 @@ def watermark_run(text: str, *, number: int, font: str, colour: str, opacity: fl
     )
     font_style = f'font-family:"{font}";font-size:1pt;font-weight:bold'
     xml = (
-        f"<w:r {nsdecls('w', 'v', 'o')} xmlns:w10=\"urn:schemas-microsoft-com:office:word\">"
+        f"<w:r {nsdecls('w')} {_VML_NS}>"
         "<w:pict>"
         f"{_TEXT_SHAPETYPE}"
         f'<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{2049 + number}"'
