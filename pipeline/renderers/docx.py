@@ -1,0 +1,566 @@
+"""Render a `Document` as an editable Word document (DOCX).
+
+Partners excerpt, adapt and re-publish the DOCX in Word or LibreOffice, so it is built
+the way Word builds documents, not as a picture of the PDF:
+
+- the body only names styles (`docx_styles`); the only run formatting is the model's
+  bold and italic;
+- page numbers, the running chapter title, the table of contents and the handbook's
+  cross-references are fields (`docx_fields`), each stored with a result already
+  filled in, and `w:updateFields` asks Word to refresh them on open;
+- handbook chapters are sections that start on an odd page; the chapter headings carry
+  bookmarks that the contents and the "related crime areas" link to.
+
+The content and its order are the PDF's (see templates/*.html.j2): every printed word
+comes from the document's labels, meta, front matter and chapters.
+
+The bytes depend on the document only: the package is rewritten with fixed zip
+timestamps, and the core properties carry the edition date, not the build time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Callable
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from pipeline.errors import BuildError
+from pipeline.model import (
+    BulletList,
+    Chapter,
+    Document,
+    Focus,
+    Inline,
+    KeyFigure,
+    Paragraph,
+    Quote,
+    Section,
+    plain,
+)
+from pipeline.renderers import docx_fields as f
+from pipeline.renderers.docx_styles import (
+    LINE_HEIGHT_EM,
+    MARGINS,
+    PAGE_NUMBER_STYLE,
+    PAPER_MM,
+    STYLE_BY_ID,
+    apply_numbering,
+    apply_styles,
+    font_table,
+    hex_colour,
+    text_height_mm,
+    text_width_mm,
+    twips,
+)
+
+# Field instructions. The TOC collects Heading 1-2 (chapter titles and section
+# headings) as hyperlinks (\h), without page numbers in web view (\z), keeping outline
+# levels (\u); chapter running heads follow the nearest Heading 1.
+TOC_FIELD = 'TOC \\o "1-2" \\h \\z \\u'
+RUNNING_HEAD_FIELD = "STYLEREF " + f.quoted("Heading 1")
+
+# Separators between values in running feet and after a cross-reference title;
+# punctuation, not words, so they are no translator's business.
+META_SEPARATOR = " \u00b7 "
+XREF_SEPARATOR = ", "
+
+# Template parts python-docx ships that describe another document (Word 2010 style
+# copies, a bibliography stub, a thumbnail of an empty page).
+_UNUSED_PART_RELS = (RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+
+PT_PER_MM = 72 / 25.4
+
+# Blocks drawn as a bordered box.
+_BOXED = (Focus, KeyFigure, Quote)
+
+
+def render_docx(doc: Document) -> bytes:
+    """The DOCX of `doc`; the same document always gives the same bytes."""
+    return _DocxBuilder(doc).render()
+
+
+class _DocxBuilder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.labels = doc.labels
+        self.document = docx.Document()
+        self.body = self.document.element.body
+        self.final_sectPr = self.body.find(qn("w:sectPr"))
+        self.bookmarks = f.Bookmarks()
+        # Page-number results to fill in once the body is complete: (bookmark, w:t).
+        self.page_results: list[tuple[str, object]] = []
+        # Paragraphs that begin a section starting on an odd page (for the page estimate).
+        self.odd_starts: set[object] = set()
+        self.watermarks = 0
+        self.handbook = doc.kind == "handbook"
+
+    # --- the whole document ------------------------------------------------------------
+
+    def render(self) -> bytes:
+        doc = self.doc
+        self._drop_template_leftovers()
+        numbering = apply_numbering(self.document, doc.branding)
+        apply_styles(self.document, doc.branding, doc.meta.locale,
+                     text_width_mm(doc.kind, doc.layout.paper), doc.kind, numbering)
+        for child in list(self.body):
+            if child is not self.final_sectPr:
+                self.body.remove(child)
+        # Name every bookmark first: related areas may point at later chapters.
+        for chapter in doc.chapters:
+            self.bookmarks.name(chapter.anchor)
+
+        if self.handbook:
+            self._handbook()
+        else:
+            self._page_setup(self.final_sectPr)
+            for chapter in doc.chapters:  # a factsheet has exactly one
+                self._chapter(chapter)
+            self._factsheet_running_parts()
+
+        self._fill_page_numbers()
+        self._settings()
+        self._core_properties()
+        out = io.BytesIO()
+        self.document.save(out)
+        fonts = self.document.part.part_related_by(RT.FONT_TABLE).blob
+        return f.reproducible_zip(out.getvalue(), doc.meta.date, replace={
+            "docProps/app.xml": f.app_properties(self._organisation()),
+            "word/fontTable.xml": font_table(fonts, doc.branding["fonts"]),
+        })
+
+    def _organisation(self) -> str:
+        return self.doc.front.organisation if self.doc.front else self.doc.meta.author
+
+    def _drop_template_leftovers(self) -> None:
+        part = self.document.part
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype in _UNUSED_PART_RELS:
+                part.drop_rel(rid)
+        package_rels = part.package.rels
+        for rid, rel in list(package_rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del package_rels[rid]
+
+    # --- paragraphs ----------------------------------------------------------------------
+
+    def par(self, style: str, content: Inline | str | None = None, runs=()):
+        """Append a paragraph of `style` holding `content` (text or model spans) and
+        then `runs`; returns the `w:p`."""
+        p = OxmlElement("w:p")
+        if style != "Normal":
+            ppr = OxmlElement("w:pPr")
+            pstyle = OxmlElement("w:pStyle")
+            pstyle.set(qn("w:val"), style)
+            ppr.append(pstyle)
+            p.append(ppr)
+        if isinstance(content, str):
+            p.append(f.text_run(content))
+        elif content:
+            for span in content:
+                p.append(f.text_run(span.text, bold=span.bold, italic=span.italic))
+        for run in runs:
+            p.append(run)
+        self.final_sectPr.addprevious(p)
+        return p
+
+    def page_ref(self, bookmark: str) -> list:
+        """A PAGEREF field to `bookmark`; its result is filled in by the page estimate."""
+        result = f.text_run("")
+        self.page_results.append((bookmark, result.find(qn("w:t"))))
+        return f.field(f"PAGEREF {bookmark} \\h", [result])
+
+    # --- topic ---------------------------------------------------------------------------
+
+    def _chapter(self, chapter: Chapter):
+        """A topic in the PDF's order; returns its first paragraph."""
+        # The handbook numbers its chapters (01, 02...) with a Word list, as the PDF
+        # does with a counter; a factsheet says what it is.
+        first = self.par("ChapterNumber") if self.handbook else self.par("Kicker", self.labels["factsheet"])
+        heading = self.par("Heading1", chapter.title)
+        self.bookmarks.wrap(heading, chapter.anchor)
+        self.par("Lead", chapter.lead)
+        self._blocks(chapter.intro)
+        for section in chapter.sections:
+            self._section(section, 2)
+        if chapter.related:
+            self.par("RelatedHeading", self.labels["related"])
+            for ref in chapter.related:
+                if self.handbook and ref.anchor in self.bookmarks:
+                    self._xref(ref.title, self.bookmarks.name(ref.anchor))
+                else:
+                    self.par("RelatedArea", ref.title)
+        return first
+
+    def _xref(self, title: str, bookmark: str) -> None:
+        """`Title, p. N`: the title links to the chapter, N is a PAGEREF field."""
+        runs = [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")]),
+                f.text_run(XREF_SEPARATOR)]
+        runs += self._label_runs("page_ref", {"page": lambda: self.page_ref(bookmark)})
+        self.par("RelatedArea", runs=runs)
+
+    def _section(self, section: Section, level: int) -> None:
+        heading = self.par(f"Heading{min(level, 3)}", section.heading)
+        self.bookmarks.wrap(heading, section.anchor)
+        self._blocks(section.blocks)
+        for sub in section.subsections:
+            self._section(sub, level + 1)
+
+    def _blocks(self, blocks) -> None:
+        previous = None
+        for block in blocks:
+            # Adjacent paragraphs with the same borders and shading merge into one box
+            # (in Word and LibreOffice alike): an empty gap paragraph keeps two
+            # call-outs in a row apart.
+            if isinstance(block, _BOXED) and isinstance(previous, _BOXED):
+                self.par("CalloutGap")
+            previous = block
+            if isinstance(block, Paragraph):
+                self.par("Normal", block.spans)
+            elif isinstance(block, BulletList):
+                if block.intro is not None:
+                    self.par("ListIntro", block.intro)
+                for item in block.items:
+                    self.par("ListBullet", item)
+            elif isinstance(block, Focus):
+                self.par("CalloutLabel", self.labels["in_focus"])
+                self.par("CalloutTitle", block.title)
+                for paragraph in block.body:
+                    self.par("CalloutBody", paragraph.spans)
+            elif isinstance(block, KeyFigure):
+                self.par("KeyFigureLabel", self.labels["key_figure"])
+                self.par("KeyFigure", block.value)
+                self.par("KeyFigureText", block.text)
+            elif isinstance(block, Quote):
+                self.par("Quote", block.spans)
+                if block.attribution is not None:
+                    self.par("Caption", block.attribution)
+            else:
+                raise TypeError(f"unknown block {block!r}")
+
+    # --- handbook ------------------------------------------------------------------------
+
+    def _handbook(self) -> None:
+        """Cover, imprint and foreword; contents on a right-hand page; then each chapter
+        as a section starting on a right-hand page (the PDF's `break-before: right`)."""
+        doc, front, labels, meta = self.doc, self.doc.front, self.labels, self.doc.meta
+        assert front is not None, "a handbook has front matter"
+        # Cover.
+        self.par("CoverKicker", labels["handbook"])
+        self.par("Title", front.title)
+        self.par("Subtitle", front.subtitle)
+        for value in (front.organisation, meta.edition_label, meta.classification):
+            self.par("CoverMeta", value)
+        # Imprint, on the back of the cover (its heading style starts a page).
+        self.par("ImprintHeading", labels["imprint"])
+        self.par("ImprintValue", front.organisation, runs=[f.break_run(), f.text_run(front.unit)])
+        for label, value in (("edition", meta.edition_label), ("reference", meta.reference),
+                             ("classification", meta.classification), ("status", meta.status),
+                             ("contact", front.contact)):
+            self.par("ImprintLabel", labels[label])
+            self.par("ImprintValue", value)
+        # Foreword, on page 3 (its heading style starts a page).
+        self.par("FrontHeading", labels["foreword"])
+        for paragraph in front.foreword:
+            self.par("Normal", paragraph.spans)
+        self._end_section(self.final_sectPr.getprevious(), start=None, title_page=True)
+        # Contents, then the chapters: each a section of its own. A section keeps its
+        # properties in its last paragraph, the last section in the body's.
+        self.odd_starts.add(self.par("TOCHeading", labels["contents"]))
+        ends = [self._contents()]
+        for chapter in doc.chapters:
+            self.odd_starts.add(self._chapter(chapter))
+            ends.append(self.final_sectPr.getprevious())
+        for i, last in enumerate(ends[:-1]):
+            self._end_section(last, start="oddPage", title_page=i > 0)
+        self._page_setup(self.final_sectPr, start="oddPage", title_page=len(ends) > 1)
+        self._handbook_running_parts()
+
+    def _contents(self):
+        """The TOC field, pre-filled with the entries Word would generate; returns an
+        empty paragraph after it, to hold the section break."""
+        entries = []
+        for chapter in self.doc.chapters:
+            entries.append(("TOC1", chapter.title, chapter.anchor))
+            entries.extend(("TOC2", plain(s.heading), s.anchor) for s in chapter.sections)
+        if not entries:
+            self.par("Normal", runs=[*f.field_begin(TOC_FIELD, dirty=True), f.field_end()])
+        for i, (style, text, anchor) in enumerate(entries):
+            bookmark = self.bookmarks.name(anchor)
+            runs = f.field_begin(TOC_FIELD, dirty=True) if i == 0 else []
+            runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
+            if i == len(entries) - 1:
+                runs.append(f.field_end())
+            self.par(style, runs=runs)
+        # The section break goes in an empty paragraph after the field: LibreOffice
+        # (7.4) drops the page fields of the next footers when the section ends in the
+        # paragraph that ends the TOC.
+        return self.par("Normal")
+
+    # --- sections, running heads and feet -------------------------------------------------
+
+    def _page_setup(self, sectPr, start: str | None = None, title_page: bool = False) -> None:
+        """Give `sectPr` the paper, margins and start of its section (keeping any
+        header and footer references)."""
+        kind, paper = self.doc.kind, self.doc.layout.paper
+        margins = MARGINS[kind]
+        width, height = PAPER_MM[paper]
+        for child in list(sectPr):
+            if child.tag not in (qn("w:headerReference"), qn("w:footerReference")):
+                sectPr.remove(child)
+        children = []
+        if start:
+            el = OxmlElement("w:type")
+            el.set(qn("w:val"), start)
+            children.append(el)
+        size = OxmlElement("w:pgSz")
+        size.set(qn("w:w"), str(twips(width)))
+        size.set(qn("w:h"), str(twips(height)))
+        children.append(size)
+        mar = OxmlElement("w:pgMar")
+        for attr, mm in (("top", margins.top), ("right", margins.outer), ("bottom", margins.bottom),
+                         ("left", margins.inner), ("header", margins.header),
+                         ("footer", margins.footer), ("gutter", 0)):
+            mar.set(qn(f"w:{attr}"), str(twips(mm)))
+        children.append(mar)
+        cols = OxmlElement("w:cols")
+        cols.set(qn("w:space"), str(twips(10)))
+        children.append(cols)
+        if title_page:
+            children.append(OxmlElement("w:titlePg"))
+        sectPr.extend(children)
+
+    def _end_section(self, last_paragraph, start: str | None, title_page: bool = False) -> None:
+        """End a section after `last_paragraph` (Word keeps a section's properties in
+        its last paragraph)."""
+        sectPr = OxmlElement("w:sectPr")
+        self._page_setup(sectPr, start=start, title_page=title_page)
+        last_paragraph.get_or_add_pPr()._insert_sectPr(sectPr)
+
+    def _watermark(self) -> list:
+        if not self.doc.meta.draft:
+            return []
+        self.watermarks += 1
+        brand = self.doc.branding
+        return [f.watermark_run(self.labels["draft_mark"], number=self.watermarks,
+                                font=brand["fonts"]["heading"],
+                                colour="#" + hex_colour(brand["colours"]["muted"]))]
+
+    def _fill(self, header_footer, lines: list[list]) -> None:
+        """Replace a header's or footer's content with one paragraph per line of runs."""
+        root = header_footer.part.element
+        for child in list(root):
+            root.remove(child)
+        for runs in lines:
+            p = OxmlElement("w:p")
+            ppr = OxmlElement("w:pPr")
+            pstyle = OxmlElement("w:pStyle")
+            pstyle.set(qn("w:val"), "Header" if root.tag == qn("w:hdr") else "Footer")
+            ppr.append(pstyle)
+            p.append(ppr)
+            p.extend(runs)
+            root.append(p)
+
+    def _label_runs(self, name: str, fields: dict[str, Callable[[], list]]) -> list:
+        """The runs of a label with placeholders, e.g. `Page {page} of {pages}`: the
+        translator's words as text, each placeholder as the field given for it."""
+        label = self.labels[name]
+        runs = []
+        try:
+            tokens = list(f.label_tokens(label))
+        except ValueError as exc:
+            raise BuildError(f"label {name} {label!r} is not a valid template: {exc}") from exc
+        for kind, value in tokens:
+            if kind == "text":
+                runs.append(f.text_run(value))
+            elif value in fields:
+                runs.extend(fields[value]())
+            else:
+                raise BuildError(f"label {name} {label!r}: unknown placeholder {{{value}}}")
+        return runs
+
+    def _page_of(self) -> list:
+        return self._label_runs("page_of", {"page": lambda: f.field("PAGE", "1"),
+                                            "pages": lambda: f.field("NUMPAGES", "1")})
+
+    def _factsheet_running_parts(self) -> None:
+        """As the PDF: organisation and edition, then the title, on the left; reference
+        and classification in the middle; `Page N of M` on the right."""
+        meta = self.doc.meta
+        section = self.document.sections[0]
+        if meta.draft:
+            section.header.is_linked_to_previous = False
+            self._fill(section.header, [self._watermark()])
+        section.footer.is_linked_to_previous = False
+        self._fill(section.footer, [
+            [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
+             f.text_run(meta.reference), f.tab_run(), *self._page_of()],
+            [f.text_run(meta.title), f.tab_run(), f.text_run(meta.classification)],
+        ])
+
+    def _page_number(self) -> list:
+        return f.field("PAGE", "1", style=PAGE_NUMBER_STYLE)
+
+    def _handbook_running_parts(self) -> None:
+        """As the PDF: left pages carry the handbook title above, and the page number,
+        reference and classification below; right pages the chapter title above, and
+        the edition, classification and page number below. The cover has neither; the
+        front matter and each chapter's opening page have no running head.
+
+        Word inherits a header or footer a section does not define from the section
+        before, so the front matter defines the feet, the first chapter defines the
+        left-page head and the opening-page foot, and every chapter defines its own
+        right-page head (a STYLEREF field stored with that chapter's title, so it is
+        right even where fields never update).
+        """
+        meta, front = self.doc.meta, self.doc.front
+        self.document.settings.odd_and_even_pages_header_footer = True
+        sections = self.document.sections
+        front_matter = sections[0]
+        front_matter.different_first_page_header_footer = True
+        odd_foot = [f.text_run(meta.edition_label + META_SEPARATOR + meta.classification), f.tab_run(),
+                    *self._page_number()]
+        even_foot = [*self._page_number(), f.tab_run(),
+                     f.text_run(meta.reference + META_SEPARATOR + meta.classification)]
+        parts = [
+            (front_matter.first_page_header, [self._watermark()]),
+            (front_matter.first_page_footer, [[]]),
+            (front_matter.header, [self._watermark()]),
+            (front_matter.even_page_header, [self._watermark()]),
+            (front_matter.footer, [odd_foot]),
+            (front_matter.even_page_footer, [even_foot]),
+        ]
+        chapters = sections[2:]
+        if chapters:
+            first = chapters[0]
+            parts += [
+                (first.even_page_header, [[f.text_run(front.title), *self._watermark()]]),
+                (first.first_page_footer, [[f.text_run(meta.edition_label + META_SEPARATOR
+                                                       + meta.classification),
+                                            f.tab_run(), *self._page_number()]]),
+            ]
+        for section, chapter in zip(chapters, self.doc.chapters, strict=True):
+            parts.append((section.header, [[f.tab_run(), *f.field(RUNNING_HEAD_FIELD, chapter.title),
+                                            *self._watermark()]]))
+        for part, lines in parts:
+            part.is_linked_to_previous = False
+            self._fill(part, lines)
+
+    # --- page numbers ----------------------------------------------------------------------
+
+    def _fill_page_numbers(self) -> None:
+        if not self.page_results:
+            return
+        pages = self._estimate_pages()
+        for bookmark, t in self.page_results:
+            t.text = str(pages.get(bookmark, 1))
+
+    def _estimate_pages(self) -> dict[str, int]:
+        """The page each bookmark is likely to fall on, from a simple model of line
+        breaking (average glyph widths of the Noto faces) and page filling.
+
+        Only the stored results of the contents and cross-reference fields use it. Word
+        recomputes them on open (`w:updateFields`); LibreOffice computes PAGEREF itself
+        but shows the contents as stored, so the model follows LibreOffice's layout
+        (on long synthetic handbooks, A4 and Letter, it gives the same pages).
+        """
+        kind, paper = self.doc.kind, self.doc.layout.paper
+        width_pt = text_width_mm(kind, paper) * PT_PER_MM
+        page_height = text_height_mm(kind, paper) * PT_PER_MM
+        # `used` is the height taken on the current page down to the last line set;
+        # the space after that line is `gap`, dropped if the page ends there.
+        page, used, gap = 1, 0.0, 0.0
+        found: dict[str, int] = {}
+        for p in (el for el in self.body if el.tag == qn("w:p")):
+            breaks = p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+            if breaks and not _text_of(p):
+                # LibreOffice drops an empty paragraph that only ends a section.
+                page, used, gap = page + 1, 0.0, 0.0
+                continue
+            spec = STYLE_BY_ID.get(_style_of(p), STYLE_BY_ID["Normal"])
+            if (p in self.odd_starts and page % 2 == 0) or (spec.page_break_before and used):
+                page, used, gap = page + 1, 0.0, 0.0
+            line = spec.size * LINE_HEIGHT_EM * spec.line
+            avail = width_pt - (spec.indent_left + spec.indent_right) * PT_PER_MM
+            lines = max(1, math.ceil(_text_width(_text_of(p), spec) / (avail * 0.97)))
+            # What must fit on this page: all lines if kept together, else two (widow
+            # control), and the start of the next paragraph if kept with it.
+            first = line * (lines if spec.keep_lines else min(lines, 2))
+            need = first + (2 * line if spec.keep_next else 0)
+            top = used + gap + spec.before if used else 0.0
+            if used and top + need > page_height:
+                page, top = page + 1, 0.0
+            for start in p.iter(qn("w:bookmarkStart")):
+                found[start.get(qn("w:name"))] = page
+            used = top + lines * line
+            while used > page_height:
+                page, used = page + 1, used - page_height
+            gap = spec.after
+            if breaks:
+                page, used, gap = page + 1, 0.0, 0.0  # every section here starts a new page
+        return found
+
+    # --- document settings and properties ---------------------------------------------------
+
+    def _settings(self) -> None:
+        settings = self.document.settings.element
+        for tag in ("w:rsids", "w:proofState", "w:savePreviewPicture"):
+            for el in settings.findall(qn(tag)):
+                settings.remove(el)
+        if MARGINS[self.doc.kind].mirror:
+            settings.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))
+        tab_stop = settings.find(qn("w:defaultTabStop"))
+        limit = OxmlElement("w:consecutiveHyphenLimit")
+        limit.set(qn("w:val"), "2")
+        tab_stop.addnext(limit)
+        tab_stop.addnext(OxmlElement("w:autoHyphenation"))
+        limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.find(qn("w:compat")).addprevious(update)
+        lang = settings.find(qn("w:themeFontLang"))
+        if lang is not None:
+            lang.set(qn("w:val"), self.doc.meta.locale)
+
+    def _core_properties(self) -> None:
+        meta = self.doc.meta
+        props = self.document.core_properties
+        stamp = dt.datetime.combine(meta.date, dt.time(0, 0))
+        props.title = meta.title
+        props.subject = meta.subject
+        props.author = meta.author
+        props.last_modified_by = meta.author
+        props.keywords = ", ".join(meta.keywords)
+        props.language = meta.lang
+        props.identifier = meta.reference
+        props.content_status = meta.status
+        props.category = self.labels["handbook" if self.handbook else "factsheet"]
+        props.comments = ""
+        props.created = stamp
+        props.modified = stamp
+        props.revision = 1
+
+
+def _style_of(p) -> str:
+    pstyle = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return pstyle.get(qn("w:val")) if pstyle is not None else "Normal"
+
+
+def _text_of(p) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+# Average advance of a character in text, in em, measured on English and French prose.
+_AVERAGE_ADVANCE = {"body": 0.476, "heading": 0.471}
+
+
+def _text_width(text: str, spec) -> float:
+    advance = _AVERAGE_ADVANCE.get(spec.font, 0.48) * (1.06 if spec.bold else 1.0)
+    if spec.caps:
+        advance *= 1.3
+    return len(text) * (advance * spec.size + spec.tracking)
