@@ -9,6 +9,7 @@ reports it and exits 1.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -87,7 +88,7 @@ def _worker_init(formats: tuple[str, ...]) -> None:
     for fmt in formats:
         try:
             renderer(fmt)  # pay the import (WeasyPrint ~0.7 s) once per worker, in parallel
-        except Exception:  # noqa: S110 - the job itself will fail and report the same error
+        except Exception:
             pass
 
 

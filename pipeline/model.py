@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Focus:
     body: tuple[Paragraph, ...]
 
 
-Block = Union[Paragraph, BulletList, Quote, KeyFigure, Focus]
+Block = Paragraph | BulletList | Quote | KeyFigure | Focus
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -100,13 +100,11 @@ def _block_kind(value: Any) -> str | None:
 
 
 Block = Annotated[
-    Union[
-        Annotated[Text, Tag("paragraph")],
-        Annotated[ListBlock, Tag("list")],
-        Annotated[FocusBlock, Tag("focus")],
-        Annotated[QuoteBlock, Tag("quote")],
-        Annotated[KeyFigureBlock, Tag("key_figure")],
-    ],
+    Annotated[Text, Tag("paragraph")]
+    | Annotated[ListBlock, Tag("list")]
+    | Annotated[FocusBlock, Tag("focus")]
+    | Annotated[QuoteBlock, Tag("quote")]
+    | Annotated[KeyFigureBlock, Tag("key_figure")],
     Discriminator(
         _block_kind,
         custom_error_type="block_kind",

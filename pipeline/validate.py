@@ -175,7 +175,7 @@ def _check_parity(project: Project, problems: list[Problem]) -> None:
             topic = other.topics.get(topic_id)
             if topic is None:
                 continue
-            for (loc, want), (other_loc, got) in zip(structure(ref_topic), structure(topic)):
+            for (_, want), (other_loc, got) in zip(structure(ref_topic), structure(topic), strict=False):
                 if want != got:
                     loaded = other.sources[topic_id]
                     problems.append(Problem(loaded.path, loaded.line_of(other_loc), format_loc(other_loc),
