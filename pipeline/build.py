@@ -86,10 +86,10 @@ def _worker_init(formats: tuple[str, ...]) -> None:
     # worker never dies mid-write with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fmt in formats:
-        try:
-            renderer(fmt)  # pay the import (WeasyPrint ~0.7 s) once per worker, in parallel
-        except Exception:
-            pass
+        # Pay the import (WeasyPrint ~0.7 s) once per worker, in parallel. If it fails,
+        # each job of that format fails and reports the same error itself.
+        with contextlib.suppress(Exception):
+            renderer(fmt)
 
 
 def _render_job(fmt: str, document: Document, output: Path) -> float:
