@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from pipeline import model
 from pipeline.compose import compose_factsheet, compose_handbook
 from pipeline.plan import output_path
+from pipeline.renderers.docx_styles import MARGINS
 
 
 def norm(text: str) -> str:
@@ -67,31 +69,22 @@ def document_items(doc: model.Document) -> list[str]:
     return items
 
 
-def furniture_words(doc: model.Document) -> set[str]:
-    """Words of page headers and footers, which interrupt a paragraph that crosses a page."""
-    meta = doc.meta
-    text = " ".join([meta.author, meta.edition_label, meta.reference, meta.classification, meta.title,
-                     doc.labels["page_of"], *(c.title for c in doc.chapters if doc.kind == "handbook")])
-    return {norm(w) for w in re.split(r"[\s/·|–-]+", text) if norm(w)}
-
-
 def pdf_text(path: Path, doc: model.Document) -> str:
-    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    vocab = furniture_words(doc)
+    """The text of the page bodies, in content-stream order (running heads and footers cropped).
 
-    def is_furniture(line: str) -> bool:
-        words = [norm(w) for w in re.split(r"[\s/·|–-]+", line) if norm(w)]
-        return bool(words) and all(w in vocab or w.isdigit() for w in words)
-
+    The page margins are the DOCX renderer's, which mirror the PDF's CSS: headers and
+    footers live inside them, so cropping them keeps a paragraph that crosses a page whole.
+    """
+    margins = MARGINS[doc.kind]
+    mm = 72 / 25.4
     pages = []
-    for page in raw.split("\f"):
-        lines = [line for line in page.splitlines() if line.strip()]
-        while lines and is_furniture(lines[-1]):
-            lines.pop()
-        while lines and is_furniture(lines[0]):
-            lines.pop(0)
-        pages.append("\n".join(lines))
+    for number, page in enumerate(PdfReader(path).pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        top, body = margins.top * mm - 2, height - (margins.top + margins.bottom) * mm + 4
+        pages.append(subprocess.run(
+            ["pdftotext", "-raw", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(int(top)),
+             "-W", str(int(width)), "-H", str(int(body)), str(path), "-"],
+            capture_output=True, text=True, check=True).stdout)
     return norm("\n".join(pages))
 
 
@@ -128,7 +121,8 @@ def test_pdf_and_docx_carry_the_model_text_in_order(project, real_build):
     for kind, lang, topic in all_documents(project):
         doc = compose_handbook(project, lang) if kind == "handbook" else compose_factsheet(project, lang, topic)
         items = document_items(doc)
-        for fmt, extract in (("pdf", lambda p, d=doc: pdf_text(p, d)), ("docx", lambda p, d=doc: docx_text(p))):
+        extractors = (("pdf", lambda p, d=doc: pdf_text(p, d)), ("docx", lambda p, d=doc: docx_text(p)))
+        for fmt, extract in extractors:
             path = output_path(real_build, kind, lang, fmt, topic)
             missing = missing_in_order(items, extract(path))
             count += 1
