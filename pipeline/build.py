@@ -9,15 +9,10 @@ reports it and exits 1.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
-import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline import record
@@ -25,8 +20,9 @@ from pipeline.compose import compose_factsheet, compose_handbook
 from pipeline.content import Project
 from pipeline.errors import PipelineError
 from pipeline.model import Document, Layout
-from pipeline.output import build_lock, remove_stale_parts, write_atomic
-from pipeline.plan import RENDERERS, Job
+from pipeline.output import build_lock, remove_stale_parts
+from pipeline.plan import Job
+from pipeline.workers import Workers, render_job, render_to
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -67,35 +63,6 @@ def compose(project: Project, job: Job, layout: Layout) -> Document:
     return compose_factsheet(project, job.lang, job.topic, layout)
 
 
-def renderer(fmt: str) -> Callable[[Document], bytes]:
-    """Import the renderer of a format on first use."""
-    module, _, func = RENDERERS[fmt].partition(":")
-    return getattr(importlib.import_module(module), func)
-
-
-def render_to(fmt: str, document: Document, output: Path) -> float:
-    """Render one document and write it atomically; returns the seconds it took."""
-    start = time.perf_counter()
-    data = renderer(fmt)(document)
-    write_atomic(output, data)
-    return time.perf_counter() - start
-
-
-def _worker_init(formats: tuple[str, ...]) -> None:
-    # Workers ignore Ctrl-C: the parent catches it, cancels and cleans up, so a
-    # worker never dies mid-write with a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for fmt in formats:
-        # Pay the import (WeasyPrint ~0.7 s) once per worker, in parallel. If it fails,
-        # each job of that format fails and reports the same error itself.
-        with contextlib.suppress(Exception):
-            renderer(fmt)
-
-
-def _render_job(fmt: str, document: Document, output: Path) -> float:
-    return render_to(fmt, document, output)
-
-
 def shared_fingerprint(project: Project) -> str:
     fonts = tuple(sorted(set(project.branding.fonts.model_dump().values())))
     return "\n".join([record.code_fingerprint(), record.templates_fingerprint(TEMPLATES_DIR),
@@ -112,10 +79,12 @@ def run(
     report: Callable[[Outcome], None] | None = None,
     on_wait: Callable[[], None] | None = None,
     remember: bool = True,
+    pool: Workers | None = None,
 ) -> Summary:
     """Build `jobs`, skipping up-to-date ones unless `force`; never raises for one bad document.
 
     `remember=False` (outputs outside the fixed layout, `-o`) leaves the record alone.
+    `pool` is a worker pool started ahead of time; it is closed when the build ends.
     """
     start = time.perf_counter()
     summary = Summary()
@@ -135,7 +104,7 @@ def run(
             else:
                 todo.append((job, document, fingerprint))
         try:
-            for outcome, fingerprint in _render_all(todo, workers):
+            for outcome, fingerprint in _render_all(todo, workers, pool):
                 if not remember:
                     pass
                 elif outcome.status == "built":
@@ -151,24 +120,22 @@ def run(
     return summary
 
 
-def _render_all(todo: list[tuple[Job, Document, str]], workers: int):
+def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Workers | None):
     """Yield (outcome, fingerprint) as jobs finish, in-process when a pool would not pay."""
     if not todo:
+        if pool is not None:
+            pool.close(cancel=True)
         return
-    workers = max(1, min(workers, len(todo)))
-    if workers == 1:
+    if pool is None and (workers <= 1 or len(todo) == 1):
         for job, document, fingerprint in todo:
             yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, j.output), job), fingerprint
         return
-    formats = tuple(sorted({job.fmt for job, _, _ in todo}))
-    # fork keeps start-up cheap (modules already imported are shared); each worker
-    # then imports the renderers it needs once and serves many jobs.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                               initializer=_worker_init, initargs=(formats,))
+    if pool is None:
+        pool = Workers(min(workers, len(todo)), tuple({job.fmt for job, _, _ in todo}))
     futures: dict[Future, tuple[Job, str]] = {}
     try:
         for job, document, fingerprint in todo:
-            futures[pool.submit(_render_job, job.fmt, document, job.output)] = (job, fingerprint)
+            futures[pool.executor.submit(render_job, job.fmt, document, job.output)] = (job, fingerprint)
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -176,11 +143,10 @@ def _render_all(todo: list[tuple[Job, Document, str]], workers: int):
                 job, fingerprint = futures[future]
                 yield _attempt(future.result, job), fingerprint
     except BaseException:
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Ctrl-C: drop queued jobs; running ones finish their atomic write.
+        pool.close(cancel=True)
         raise
-    pool.shutdown(wait=True)
+    pool.close()
 
 
 def _attempt(call: Callable[[], float], job: Job) -> Outcome:
@@ -191,11 +157,3 @@ def _attempt(call: Callable[[], float], job: Job) -> Outcome:
     except Exception as exc:  # a renderer bug must not stop the other documents
         return Outcome(job, "failed", f"{type(exc).__name__}: {exc}")
     return Outcome(job, "built", seconds=seconds)
-
-
-def default_workers() -> int:
-    """One worker per core available to this process."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1

@@ -124,11 +124,23 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
       pipeline build --lang fr --format pdf --topic terrorism --no-handbook
     """
     from pipeline.plan import plan
+    from pipeline.record import RECORD_NAME
+    from pipeline.workers import Workers, default_workers
 
-    project = ctx.project()
-    jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
-                     handbook=handbook, factsheets=factsheets)
-    _run(ctx, jobs_list, paper, print_mode, jobs, force, project)
+    workers = jobs or default_workers()
+    pool = None
+    if workers > 1 and (force or not (ctx.build_dir / RECORD_NAME).exists()):
+        # Start the workers now: their WeasyPrint import overlaps loading the content.
+        pool = Workers(workers, tuple(formats or FORMATS))
+    try:
+        project = ctx.project()
+        jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
+                         handbook=handbook, factsheets=factsheets)
+    except BaseException:
+        if pool is not None:
+            pool.close(cancel=True)
+        raise
+    _run(ctx, jobs_list, paper, print_mode, workers, force, project, pool=pool)
 
 
 @cli.command()
@@ -189,9 +201,10 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
     _run(ctx, jobs_list, paper, print_mode, None, explicit, ctx.project(), remember=not explicit)
 
 
-def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True) -> None:
-    from pipeline.build import default_workers, run
+def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True, pool=None) -> None:
+    from pipeline.build import run
     from pipeline.model import Layout
+    from pipeline.workers import default_workers
 
     layout = Layout(paper=paper, print_mode=print_mode)
     report = _Reporter(ctx, len(jobs_list))
@@ -201,7 +214,7 @@ def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, re
         summary = run(project, jobs_list, ctx.build_dir, layout, workers or default_workers(), force,
                       report=report, on_wait=lambda: click.echo("waiting for another build to finish...",
                                                                 err=True),
-                      remember=remember)
+                      remember=remember, pool=pool)
     finally:
         report.close()
     for outcome in summary.failed:

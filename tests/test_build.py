@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import build as build_module
+from pipeline import workers as workers_module
 from pipeline.output import build_lock
 
 FORMATS = ("pdf", "docx")
@@ -114,7 +115,7 @@ def test_failing_document_keeps_old_output_and_others_build(fixture_build, monke
     _, build_dir, run = fixture_build
     target = build_dir / "fr/factsheets/beta-fr.pdf"
     before = target.read_bytes()
-    real = build_module.renderer
+    real = workers_module.renderer
 
     def flaky(fmt):
         render = real(fmt)
@@ -127,7 +128,7 @@ def test_failing_document_keeps_old_output_and_others_build(fixture_build, monke
 
         return wrapped
 
-    monkeypatch.setattr(build_module, "renderer", flaky)
+    monkeypatch.setattr(workers_module, "renderer", flaky)
     result = run("build", "--force", "--jobs", "1")
     assert result.exit_code == 1
     assert "Error: fr/factsheets/beta-fr.pdf: RuntimeError: simulated renderer crash" in result.stderr
@@ -135,7 +136,7 @@ def test_failing_document_keeps_old_output_and_others_build(fixture_build, monke
     assert target.read_bytes() == before
     assert not list(build_dir.rglob("*.part-*"))
     # The failure is not recorded as built: the next build retries it.
-    monkeypatch.setattr(build_module, "renderer", real)
+    monkeypatch.setattr(workers_module, "renderer", real)
     again = run("build")
     assert built_lines(again.stdout) == {"fr/factsheets/beta-fr.pdf"}
 
@@ -143,7 +144,7 @@ def test_failing_document_keeps_old_output_and_others_build(fixture_build, monke
 def test_interrupted_build_leaves_no_partial_file(fixture_build, monkeypatch):
     _, build_dir, run = fixture_build
     before = {p: p.read_bytes() for p in build_dir.rglob("*.pdf")}
-    real_replace = build_module.write_atomic.__globals__["os"].replace
+    real_replace = os.replace
     calls = {"n": 0}
 
     def interrupted_replace(src, dst):
@@ -152,7 +153,7 @@ def test_interrupted_build_leaves_no_partial_file(fixture_build, monkeypatch):
             raise KeyboardInterrupt  # Ctrl-C between writing the temporary file and renaming it
         return real_replace(src, dst)
 
-    monkeypatch.setattr(build_module.write_atomic.__globals__["os"], "replace", interrupted_replace)
+    monkeypatch.setattr(os, "replace", interrupted_replace)
     result = run("build", "--force", "--jobs", "1", "--format", "pdf")
     monkeypatch.undo()
     assert result.exit_code == 1

@@ -282,3 +282,17 @@ def _captured_warnings() -> Iterator[list[logging.LogRecord]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+def warm_up() -> None:
+    """Pay a worker's one-off costs before its first document: fonts, static CSS, layout code.
+
+    Build workers call this when they start, while the parent is still loading and
+    composing content, so the first real document renders at full speed.
+    """
+    from weasyprint import HTML
+
+    sheets = [sheet for kind in STYLESHEETS for sheet in _stylesheets(kind)]
+    with _captured_warnings():
+        HTML(string="<html lang='en'><body><h1>Warm-up</h1><p>Text</p></body></html>").render(
+            font_config=_font_config(), stylesheets=sheets)
