@@ -99,6 +99,16 @@ print_option = click.option("--print", "print_mode", is_flag=True,
                             help="Print-shop PDF: 3 mm bleed and crop marks.")
 
 
+def single_document_options(func):
+    """The options of commands that build one document: language, format, output, paper."""
+    output_option = click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+        help="Write one file here instead of the build folder (needs one --lang and one format).")
+    for option in (print_option, paper_option, output_option, format_option, lang_option):
+        func = option(func)
+    return func
+
+
 # --- build -----------------------------------------------------------------------------
 
 
@@ -145,12 +155,7 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
 
 @cli.command()
 @click.argument("topic_id", metavar="ID")
-@lang_option
-@format_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one file here instead of the build folder (needs one --lang and one format).")
-@paper_option
-@print_option
+@single_document_options
 @pass_ctx
 def factsheet(ctx: Context, topic_id, langs, formats, output, paper, print_mode) -> None:
     """Build one topic's factsheet.
@@ -165,12 +170,7 @@ def factsheet(ctx: Context, topic_id, langs, formats, output, paper, print_mode)
 
 
 @cli.command()
-@lang_option
-@format_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one file here instead of the build folder (needs one --lang and one format).")
-@paper_option
-@print_option
+@single_document_options
 @pass_ctx
 def handbook(ctx: Context, langs, formats, output, paper, print_mode) -> None:
     """Build the combined handbook.
