@@ -97,6 +97,10 @@ class _Composer:
             draft=edition.status == "draft",
         )
 
+    def margins(self, kind: str) -> model.PageMargins:
+        m = getattr(self.project.branding.margins, kind)
+        return model.PageMargins(top=m.top, bottom=m.bottom, inner=m.inner, outer=m.outer)
+
     def branding(self) -> dict[str, dict[str, str]]:
         brand = self.project.branding
         return {"colours": dict(brand.colours), "fonts": dict(brand.fonts)}
@@ -122,6 +126,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         meta=c.meta(chapter.title, model.plain(chapter.lead), chapter.reference),
         labels=labels,
         branding=c.branding(),
+        margins=c.margins("factsheet"),
         chapters=(chapter,),
         layout=layout or model.Layout(),
     )
@@ -144,6 +149,7 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         meta=c.meta(front.title, front.subtitle, reference_code(project, "handbook")),
         labels=c.labels(),
         branding=c.branding(),
+        margins=c.margins("handbook"),
         chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
         front=front,
         layout=layout or model.Layout(),

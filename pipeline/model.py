@@ -132,6 +132,16 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class PageMargins:
+    """Page margins in mm, the same for every format. `inner` is the binding side."""
+
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+
+
+@dataclass(frozen=True)
 class Layout:
     """Output options that change the rendering, not the content."""
 
@@ -144,13 +154,15 @@ class Document:
     """Everything a renderer needs for one output document.
 
     `labels` are the interface strings of the document's language (already through
-    typography); `branding` holds colours and font families.
+    typography); `branding` holds colours and font families; `margins` the page
+    margins of this kind of document.
     """
 
     kind: Literal["factsheet", "handbook"]
     meta: Meta
     labels: dict[str, str]
     branding: dict[str, dict[str, str]]
+    margins: PageMargins
     chapters: tuple[Chapter, ...]
     front: FrontMatter | None = None
     layout: Layout = field(default_factory=Layout)

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictFloat,
     StrictInt,
     StrictStr,
     Tag,
@@ -249,9 +250,25 @@ class Fonts(Strict):
     heading: Text
 
 
+Millimetres = Annotated[StrictInt | StrictFloat, Field(ge=5, le=60)]
+
+
+class Margins(Strict):
+    top: Millimetres
+    bottom: Millimetres
+    inner: Millimetres
+    outer: Millimetres
+
+
+class DocumentMargins(Strict):
+    factsheet: Margins
+    handbook: Margins
+
+
 class Branding(Strict):
     colours: Colours
     fonts: Fonts
+    margins: DocumentMargins
     logo: StrictStr | None = None
 
 

@@ -31,7 +31,8 @@ from lxml import etree
 from pipeline import model
 from pipeline.compose import compose_factsheet, compose_handbook
 from pipeline.renderers.docx import render_docx
-from pipeline.renderers.docx_styles import MARGINS, PAPER_MM, twips
+from pipeline.renderers.docx_styles import PAPER_MM, margins_of, twips
+from pipeline.renderers.html import document_css
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -722,15 +723,15 @@ def test_draft_watermark_in_every_header_iff_draft(docx_cache, lang, kind, draft
             assert not first.even_page_header.is_linked_to_previous
 
 
-# The PDF's page margins in mm (templates/print.css and handbook.css): top, bottom,
-# inside (left on right-hand pages), outside. The DOCX must give the same text area.
-PDF_MARGINS = {"factsheet": (15, 21, 16, 16), "handbook": (15, 21, 21, 16)}
-
-
 @pytest.mark.parametrize("kind", ["factsheet", "handbook"])
-def test_margins_are_the_pdfs(kind):
-    margins = MARGINS[kind]
-    assert (margins.top, margins.bottom, margins.inner, margins.outer) == PDF_MARGINS[kind]
+def test_margins_are_the_pdfs(docx_cache, kind):
+    """Both formats take their page margins from the document (branding.yaml)."""
+    doc = docx_cache.doc((kind, LANGS[0], TOPICS[0] if kind == "factsheet" else None))
+    m = doc.margins
+    assert (m.top, m.bottom, m.inner, m.outer) == ((15, 21, 16, 16) if kind == "factsheet" else (15, 21, 21, 16))
+    assert f"margin: {m.top:.2f}mm {m.outer:.2f}mm {m.bottom:.2f}mm {m.inner:.2f}mm" in document_css(doc)
+    margins = margins_of(doc)
+    assert (margins.top, margins.bottom, margins.inner, margins.outer) == (m.top, m.bottom, m.inner, m.outer)
     assert margins.mirror == (kind == "handbook")
 
 
@@ -740,7 +741,7 @@ def test_paper_and_margins_in_every_section(docx_cache, kind, paper):
     key = (kind, LANGS[-1], TOPICS[-1] if kind == "factsheet" else None)
     pkg = Package(docx_cache.data(key, paper=paper))
     width, height = PAPER_MM[paper]
-    margins = MARGINS[kind]
+    margins = margins_of(docx_cache.doc(key))
     sections = pkg.document.findall(".//w:sectPr", NS)
     assert len(sections) == (1 if kind == "factsheet" else 2 + len(docx_cache.doc(key).chapters))
     for sect in sections:

@@ -22,7 +22,6 @@ from pypdf import PdfReader
 from pipeline import model
 from pipeline.compose import compose_factsheet, compose_handbook
 from pipeline.plan import output_path
-from pipeline.renderers.docx_styles import MARGINS
 
 
 def norm(text: str) -> str:
@@ -72,10 +71,10 @@ def document_items(doc: model.Document) -> list[str]:
 def pdf_text(path: Path, doc: model.Document) -> str:
     """The text of the page bodies, in content-stream order (running heads and footers cropped).
 
-    The page margins are the DOCX renderer's, which mirror the PDF's CSS: headers and
-    footers live inside them, so cropping them keeps a paragraph that crosses a page whole.
+    Running heads and footers live in the page margins (the document's, shared by the
+    CSS and the DOCX), so cropping them keeps a paragraph that crosses a page whole.
     """
-    margins = MARGINS[doc.kind]
+    margins = doc.margins
     mm = 72 / 25.4
     pages = []
     for number, page in enumerate(PdfReader(path).pages, start=1):

@@ -46,7 +46,6 @@ from pipeline.model import (
 from pipeline.renderers import docx_fields as f
 from pipeline.renderers.docx_styles import (
     LINE_HEIGHT_EM,
-    MARGINS,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
     STYLE_BY_ID,
@@ -54,6 +53,7 @@ from pipeline.renderers.docx_styles import (
     apply_styles,
     font_table,
     hex_colour,
+    margins_of,
     text_height_mm,
     text_width_mm,
     twips,
@@ -107,7 +107,7 @@ class _DocxBuilder:
         self._drop_template_leftovers()
         numbering = apply_numbering(self.document, doc.branding)
         apply_styles(self.document, doc.branding, doc.meta.locale,
-                     text_width_mm(doc.kind, doc.layout.paper), doc.kind, numbering)
+                     text_width_mm(doc), doc.kind, numbering)
         for child in list(self.body):
             if child is not self.final_sectPr:
                 self.body.remove(child)
@@ -307,8 +307,8 @@ class _DocxBuilder:
     def _page_setup(self, sectPr, start: str | None = None, title_page: bool = False) -> None:
         """Give `sectPr` the paper, margins and start of its section (keeping any
         header and footer references)."""
-        kind, paper = self.doc.kind, self.doc.layout.paper
-        margins = MARGINS[kind]
+        paper = self.doc.layout.paper
+        margins = margins_of(self.doc)
         width, height = PAPER_MM[paper]
         for child in list(sectPr):
             if child.tag not in (qn("w:headerReference"), qn("w:footerReference")):
@@ -469,9 +469,8 @@ class _DocxBuilder:
         but shows the contents as stored, so the model follows LibreOffice's layout
         (on long synthetic handbooks, A4 and Letter, it gives the same pages).
         """
-        kind, paper = self.doc.kind, self.doc.layout.paper
-        width_pt = text_width_mm(kind, paper) * PT_PER_MM
-        page_height = text_height_mm(kind, paper) * PT_PER_MM
+        width_pt = text_width_mm(self.doc) * PT_PER_MM
+        page_height = text_height_mm(self.doc) * PT_PER_MM
         # `used` is the height taken on the current page down to the last line set;
         # the space after that line is `gap`, dropped if the page ends there.
         page, used, gap = 1, 0.0, 0.0
@@ -512,7 +511,7 @@ class _DocxBuilder:
         for tag in ("w:rsids", "w:proofState", "w:savePreviewPicture"):
             for el in settings.findall(qn(tag)):
                 settings.remove(el)
-        if MARGINS[self.doc.kind].mirror:
+        if margins_of(self.doc).mirror:
             settings.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))
         tab_stop = settings.find(qn("w:defaultTabStop"))
         limit = OxmlElement("w:consecutiveHyphenLimit")

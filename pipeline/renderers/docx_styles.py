@@ -17,6 +17,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from pipeline.model import Document
+
 # --- page geometry (millimetres) -------------------------------------------------------
 
 PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
@@ -36,23 +38,27 @@ class Margins:
     mirror: bool = False
 
 
-# The one place for the DOCX margins. They are the PDF's (templates/print.css and
-# handbook.css: 15 mm top, 21 mm bottom, 16 mm sides; the handbook 21 mm inside and
-# 16 mm outside), so both formats have the same text area.
-MARGINS = {
-    "factsheet": Margins(top=15, bottom=21, inner=16, outer=16, header=7, footer=10),
-    "handbook": Margins(top=15, bottom=21, inner=21, outer=16, header=7, footer=10, mirror=True),
-}
+# Where the header and footer text sit, from the page edge (mm). The page margins
+# themselves come from the document (branding.yaml), as for the PDF, so both formats
+# have the same text area.
+HEADER_MM, FOOTER_MM = 7, 10
 
 
-def text_width_mm(kind: str, paper: str) -> float:
-    margins = MARGINS[kind]
-    return PAPER_MM[paper][0] - margins.inner - margins.outer
+def margins_of(doc: Document) -> Margins:
+    """The DOCX margins of a document: its page margins, mirrored for the handbook."""
+    m = doc.margins
+    return Margins(top=m.top, bottom=m.bottom, inner=m.inner, outer=m.outer, header=HEADER_MM,
+                   footer=FOOTER_MM, mirror=doc.kind == "handbook")
 
 
-def text_height_mm(kind: str, paper: str) -> float:
-    margins = MARGINS[kind]
-    return PAPER_MM[paper][1] - margins.top - margins.bottom
+def text_width_mm(doc: Document) -> float:
+    margins = doc.margins
+    return PAPER_MM[doc.layout.paper][0] - margins.inner - margins.outer
+
+
+def text_height_mm(doc: Document) -> float:
+    margins = doc.margins
+    return PAPER_MM[doc.layout.paper][1] - margins.top - margins.bottom
 
 
 def twips(mm: float) -> int:
