@@ -21,11 +21,9 @@ from pipeline.content import Project
 from pipeline.errors import PipelineError
 from pipeline.model import Document, Layout
 from pipeline.output import build_lock, remove_stale_parts
+from pipeline.paths import TEMPLATES_DIR
 from pipeline.plan import Job
 from pipeline.workers import Workers, render_job, render_to
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates"
 
 
 @dataclass

@@ -16,15 +16,13 @@ from __future__ import annotations
 import re
 import string
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import BuildError
 from pipeline.model import BulletList, Document, Focus, KeyFigure, Paragraph, Quote
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+from pipeline.paths import TEMPLATES_DIR
 
 # Static stylesheets per document kind, in cascade order. The PDF renderer parses each
 # once per process and passes them to WeasyPrint; standalone HTML links them instead.
