@@ -99,12 +99,21 @@ print_option = click.option("--print", "print_mode", is_flag=True,
                             help="Print-shop PDF: 3 mm bleed and crop marks.")
 
 
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Context).quiet = True
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+                            help="Print only errors (same as 'pipeline -q').")
+
+
 def single_document_options(func):
     """The options of commands that build one document: language, format, output, paper."""
     output_option = click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
         help="Write one file here instead of the build folder (needs one --lang and one format).")
-    for option in (print_option, paper_option, output_option, format_option, lang_option):
+    for option in (quiet_option, print_option, paper_option, output_option, format_option, lang_option):
         func = option(func)
     return func
 
@@ -123,6 +132,7 @@ def single_document_options(func):
 @click.option("--force", is_flag=True, help="Rebuild even documents that are up to date.")
 @paper_option
 @print_option
+@quiet_option
 @pass_ctx
 def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, force, paper, print_mode) -> None:
     """Build factsheets and handbooks (everything by default).

@@ -62,6 +62,9 @@ def test_quiet_prints_nothing_on_success(fixture_build):
     result = run("--quiet", "build", "--force")
     assert result.exit_code == 0
     assert result.stdout == ""
+    result = run("build", "--force", "-q")
+    assert result.exit_code == 0
+    assert result.stdout == ""
 
 
 def test_touching_one_french_topic_rebuilds_only_its_documents(fixture_build):
