@@ -203,7 +203,7 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         if len(lang_list) != 1 or len(fmt_list) != 1:
             raise click.UsageError("with -o/--output, name exactly one --lang and one --format "
                                    "(or an output ending in .pdf or .docx)")
-        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output)]
+        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True)]
     else:
         jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
                          handbook=kind == "handbook", factsheets=kind == "factsheet")

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from pipeline import schema
-from pipeline.errors import ContentError, Problem
+from pipeline.errors import ContentError, PipelineError, Problem
 from pipeline.loader import Loaded, Loc, load_yaml
 
 STRINGS_FILE = "_strings.yaml"
@@ -105,6 +105,8 @@ def load_project(root: Path) -> Project:
     """Load and validate everything under `root` (the `content/` folder) or raise ContentError."""
     from pipeline.validate import cross_check  # cross-file rules need the whole project
 
+    if not root.is_dir():
+        raise PipelineError(f"content folder not found: {root} (run from the project root, or pass --content DIR)")
     problems: list[Problem] = []
     edition_src = _load(root / EDITION_FILE, problems)
     branding_src = _load(root / BRANDING_FILE, problems)

@@ -32,10 +32,13 @@ class Job:
     fmt: str
     topic: str | None
     output: Path
+    explicit: bool = False  # written to a path the user chose (-o), outside the layout
 
     @property
     def name(self) -> str:
         """A short, stable name for messages and the build record, e.g. `fr/factsheets/x-fr.pdf`."""
+        if self.explicit:
+            return str(self.output)
         if self.kind == "handbook":
             return f"{self.lang}/handbook-{self.lang}.{self.fmt}"
         return f"{self.lang}/factsheets/{self.topic}-{self.lang}.{self.fmt}"

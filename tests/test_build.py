@@ -230,7 +230,17 @@ def test_single_factsheet_to_explicit_path(fixture_copy, tmp_path, run_cli):
     result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "b", "factsheet", "beta",
                      "--lang", "fr", "-o", out)
     assert result.exit_code == 0, result.output
+    assert f"built   {out} (" in result.stdout
     assert "Criminalité bêta" in PdfReader(out).pages[0].extract_text()
+    record = tmp_path / "b" / ".record.json"
+    assert not record.exists() or "one.pdf" not in record.read_text()
+
+
+def test_missing_content_folder_is_one_clear_line(tmp_path, run_cli):
+    result = run_cli("--content", tmp_path / "nowhere", "validate")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: content folder not found: {tmp_path / 'nowhere'} "
+                                     "(run from the project root, or pass --content DIR)")
 
 
 # --- exit statuses and messages ----------------------------------------------------------
