@@ -294,5 +294,5 @@ def warm_up() -> None:
 
     sheets = [sheet for kind in STYLESHEETS for sheet in _stylesheets(kind)]
     with _captured_warnings():
-        HTML(string="<html lang='en'><body><h1>Warm-up</h1><p>Text</p></body></html>").render(
+        HTML(string="<html><body><h1>.</h1><p>.</p></body></html>").render(
             font_config=_font_config(), stylesheets=sheets)
