@@ -301,3 +301,28 @@ def test_list_shows_topics_by_language(fixture_copy, run_cli):
     assert lines[0].split()[:4] == ["topic", "title", "(en)", "words"]
     assert lines[1].startswith("alpha  Alpha crime")
     assert "Criminalité alpha" in lines[1] and "44" in lines[1]
+
+
+def test_a_third_language_needs_only_content(fixture_copy, tmp_path, run_cli):
+    """Adding a language is a folder of content and a strings file: no code."""
+    import shutil
+
+    shutil.copytree(fixture_copy / "en", fixture_copy / "de")
+    strings = fixture_copy / "de" / "_strings.yaml"
+    text = strings.read_text(encoding="utf-8")
+    text = text.replace("language: en ", "language: de ").replace("locale: en-GB", "locale: de-DE")
+    text = text.replace("related: Related crime areas", "related: Verwandte Kriminalitätsbereiche")
+    strings.write_text(text, encoding="utf-8")
+    edition = fixture_copy / "edition.yaml"
+    edition.write_text(edition.read_text().replace("languages: [en, fr]", "languages: [en, fr, de]"))
+    build_dir = tmp_path / "build"
+    result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    assert "6 built" in result.stdout
+    reader = PdfReader(build_dir / "de/factsheets/alpha-de.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "de-DE"
+    assert "Verwandte Kriminalitätsbereiche".upper() in reader.pages[0].extract_text().upper()
+    from docx import Document as open_docx
+
+    props = open_docx(str(build_dir / "de/handbook-de.docx")).core_properties
+    assert props.language == "de"
