@@ -137,29 +137,33 @@ def test_glossary_terms_are_used_consistently(project):
     assert not problems, "\n".join(problems)
 
 
-def _french_texts(project) -> str:
-    fr = project.languages["fr"]
-    parts = [" ".join(topic_texts(t)) for t in fr.topics.values()]
-    front = fr.front
+def _language_texts(project, code: str) -> str:
+    language = project.languages[code]
+    parts = [" ".join(topic_texts(t)) for t in language.topics.values()]
+    front = language.front
     parts += [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
-    parts += [value for _, value in fr.strings.labels]
+    parts += [value for _, value in language.strings.labels]
     return "\n".join(parts)
 
 
 @pytest.mark.skipif(not shutil.which("hunspell"), reason="hunspell not installed (make deps-test installs it)")
-def test_french_spelling(project, tmp_path):
+@pytest.mark.parametrize("code", ["en", "fr"])
+def test_spelling(project, tmp_path, code):
+    """hunspell, with the language's dictionary (from its locale) and its accepted words."""
     accepted = tmp_path / "accepted.dic"
-    names = [line.strip() for line in (ROOT / "content" / "spelling-fr.txt").read_text().splitlines()
+    names = [line.strip() for line in (ROOT / "content" / f"spelling-{code}.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
     accepted.write_text(f"{len(names)}\n" + "\n".join(names) + "\n", encoding="utf-8")
-    text = _french_texts(project).replace("’", "'")
-    result = subprocess.run(["hunspell", "-d", "fr_FR", "-p", str(accepted), "-l"], input=text,
+    text = _language_texts(project, code).replace("’", "'").replace("‘", "'")
+    dictionary = project.languages[code].strings.locale.replace("-", "_")
+    result = subprocess.run(["hunspell", "-d", dictionary, "-p", str(accepted), "-l"], input=text,
                             capture_output=True, text=True, check=True)
+    assert not result.stderr, result.stderr
     unknown = sorted(set(result.stdout.split()))
-    assert not unknown, f"French words hunspell does not know: {unknown}"
+    assert not unknown, f"{code} words hunspell ({dictionary}) does not know: {unknown}"
 
 
 def test_french_has_no_straight_double_quotes_or_typed_nbsp(project):
-    text = _french_texts(project)
+    text = _language_texts(project, "fr")
     assert '"' not in text
     assert "\u00a0" not in text and "\u202f" not in text
