@@ -326,3 +326,26 @@ def test_a_third_language_needs_only_content(fixture_copy, tmp_path, run_cli):
 
     props = open_docx(str(build_dir / "de/handbook-de.docx")).core_properties
     assert props.language == "de"
+
+
+def test_overlong_factsheet_fails_in_a_worker_and_the_rest_build(fixture_copy, tmp_path, run_cli):
+    """A real render error inside a pool worker is reported by name; the other documents build."""
+    path = fixture_copy / "en" / "beta.yaml"
+    long_paragraph = " ".join(f"Sentence number {i} of a deliberately overlong beta text." for i in range(60))
+    extra = "".join(f"          - Paragraph {n}. {long_paragraph}\n" for n in range(12))
+    text = path.read_text(encoding="utf-8").replace("          - Beta is often linked to alpha.\n",
+                                                    "          - Beta is often linked to alpha.\n" + extra)
+    path.write_text(text, encoding="utf-8")
+    fr = fixture_copy / "fr" / "beta.yaml"
+    fr.write_text(fr.read_text(encoding="utf-8").replace(
+        "          - Bêta est souvent lié à alpha.\n",
+        "          - Bêta est souvent lié à alpha.\n" + extra.replace("Paragraph", "Paragraphe")), encoding="utf-8")
+    build_dir = tmp_path / "build"
+    result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--format", "pdf",
+                     "--jobs", "2", "--no-handbook")
+    assert result.exit_code == 1
+    assert "Error: en/factsheets/beta-en.pdf: factsheet COM/FS/2026-11/BET-02 (en, a4) runs to" in result.stderr
+    assert "a factsheet must fit on 2: shorten the topic 'beta'" in result.stderr
+    assert "2 built, 0 up to date, 2 failed" in result.stdout
+    assert not (build_dir / "en/factsheets/beta-en.pdf").exists()
+    assert (build_dir / "en/factsheets/alpha-en.pdf").exists()
