@@ -23,7 +23,7 @@ from pipeline.model import Document, Layout
 from pipeline.output import build_lock, remove_stale_parts
 from pipeline.paths import TEMPLATES_DIR
 from pipeline.plan import Job
-from pipeline.workers import Workers, render_job, render_to
+from pipeline.workers import Workers, render_to
 
 
 @dataclass
@@ -133,7 +133,7 @@ def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Worke
     futures: dict[Future, tuple[Job, str]] = {}
     try:
         for job, document, fingerprint in todo:
-            futures[pool.executor.submit(render_job, job.fmt, document, job.output)] = (job, fingerprint)
+            futures[pool.executor.submit(render_to, job.fmt, document, job.output)] = (job, fingerprint)
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

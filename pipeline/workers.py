@@ -71,10 +71,6 @@ class Workers:
         self.executor.shutdown(wait=True, cancel_futures=cancel)
 
 
-def render_job(fmt: str, document: Document, output: Path) -> float:
-    return render_to(fmt, document, output)
-
-
 def default_workers() -> int:
     """One worker per core available to this process."""
     try:
