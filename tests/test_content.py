@@ -156,23 +156,31 @@ def test_glossary_terms_are_used_consistently(project):
     """Where a topic's English uses a glossary term, its French uses the agreed term."""
     assert len(project.glossary) >= 20
     en, fr = project.languages["en"], project.languages["fr"]
+    pairs = {topic_id: (" ".join(topic_texts(en.topics[topic_id])), " ".join(topic_texts(fr.topics[topic_id])))
+             for topic_id in project.topic_ids}
+    pairs["front matter and labels"] = (_front_texts(project, "en"), _front_texts(project, "fr"))
     problems = []
     for entry in project.glossary:
-        for topic_id in project.topic_ids:
-            en_text = " ".join(topic_texts(en.topics[topic_id])).replace("’", "'").casefold()
-            fr_text = " ".join(topic_texts(fr.topics[topic_id])).replace("’", "'").casefold()
+        for where, (en_text, fr_text) in pairs.items():
+            en_text, fr_text = (t.replace("’", "'").casefold() for t in (en_text, fr_text))
             if entry["en"].casefold() in en_text and entry["fr"].casefold() not in fr_text:
-                problems.append(f"{topic_id}: '{entry['en']}' -> expected '{entry['fr']}'")
+                problems.append(f"{where}: '{entry['en']}' -> expected '{entry['fr']}'")
     assert not problems, "\n".join(problems)
+
+
+def _front_texts(project, code: str) -> str:
+    """The front matter and interface labels of one language (what is not a topic)."""
+    language = project.languages[code]
+    front = language.front
+    parts = [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
+    parts += [value for _, value in language.strings.labels]
+    return "\n".join(part for part in parts if part)
 
 
 def _language_texts(project, code: str) -> str:
     language = project.languages[code]
     parts = [" ".join(topic_texts(t)) for t in language.topics.values()]
-    front = language.front
-    parts += [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
-    parts += [value for _, value in language.strings.labels]
-    return "\n".join(parts)
+    return "\n".join([*parts, _front_texts(project, code)])
 
 
 @pytest.mark.skipif(not shutil.which("hunspell"), reason="hunspell not installed (make deps-test installs it)")
