@@ -33,6 +33,9 @@ SOURCE_EDITS = [
     ("regularly use mules", "regularly use money mules"),
     ("stability, and destroying the lives of many people and weakening",
      "stability, destroying many lives and weakening"),
+    # "in combat zones between the military and police" read as zones between them
+    ("the exchange of data collected in combat zones between the military and police",
+     "the military and police to exchange data collected in combat zones"),
 ]
 
 
