@@ -171,6 +171,16 @@ class Bookmarks:
         return name
 
 
+def external_link(rel_id: str, runs: Iterable):
+    """A `w:hyperlink` to the external target of relationship `rel_id` (web or mailto)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    link.set(qn("w:history"), "1")
+    for run in runs:
+        link.append(run)
+    return link
+
+
 def internal_link(bookmark: str, runs: Iterable):
     """A `w:hyperlink` to a bookmark in the same document."""
     link = OxmlElement("w:hyperlink")
