@@ -141,7 +141,7 @@ def _language_texts(project, code: str) -> str:
     language = project.languages[code]
     parts = [" ".join(topic_texts(t)) for t in language.topics.values()]
     front = language.front
-    parts += [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
+    parts += [front.title, front.subtitle, front.unit, *filter(None, [front.source]), *front.foreword]
     parts += [value for _, value in language.strings.labels]
     return "\n".join(parts)
 

@@ -709,6 +709,8 @@ def test_handbook_related_areas_link_to_chapter_bookmarks_with_pageref(docx_cach
         (instr, result), = fields(p)
         assert instr == f"PAGEREF {anchor} \\h"
         assert result == toc_pages[anchor]  # the same estimate as in the contents
+        # "p. 21": a no-break space keeps the number with its abbreviation.
+        assert re.search(r"\S\u00a0\d+$", text_of(p)) and not re.search(r" \d+$", text_of(p)), text_of(p)
 
 
 @pytest.mark.parametrize("key", ALL, ids=ident)
