@@ -576,19 +576,31 @@ def test_handbook_running_heads_and_feet_follow_the_pdf(docx_cache, key):
     # The contents' section inherits everything.
     for part in (contents.header, contents.even_page_header, contents.footer, contents.even_page_footer):
         assert part.is_linked_to_previous
-    # Chapters: the first page of each has no head but the right-page foot; left pages
+    # Chapters: the first page of each has no head, and the foot of its side (by the
+    # estimate stored in the contents): the page number on the outer edge. Left pages
     # carry the handbook title; right pages the chapter title.
     assert all(s.different_first_page_header_footer for s in chapters)
     first = chapters[0]
     assert text_of(first.first_page_header._element) == ""
-    assert [i for i, _ in fields(first.first_page_footer._element)] == ["PAGE"]
-    assert doc.meta.edition_label in text_of(first.first_page_footer._element)
     assert text_of(first.even_page_header._element) == doc.front.title
+    opening_feet = []
     for section in chapters:
         assert section.footer.is_linked_to_previous and section.even_page_footer.is_linked_to_previous
+        if not section.first_page_footer.is_linked_to_previous or not opening_feet:
+            opening_feet.append(section.first_page_footer._element)
+        else:
+            opening_feet.append(opening_feet[-1])
     for section in chapters[1:]:
-        assert section.first_page_footer.is_linked_to_previous
         assert section.even_page_header.is_linked_to_previous
+    for foot, page in zip(opening_feet, stored_toc_pages(docx_cache.data(key)), strict=True):
+        assert [i for i, _ in fields(foot)] == ["PAGE"]
+        text = text_of(foot)
+        if page % 2:
+            assert text.startswith(doc.meta.edition_label) and text.endswith("\t1"), (page, text)
+        else:
+            assert text.startswith("1\t") and doc.meta.reference in text, (page, text)
+    sides = {page % 2 for page in stored_toc_pages(docx_cache.data(key))}
+    assert sides == ({1} if doc.chapter_start == "recto" else {0, 1})
 
 
 @pytest.mark.parametrize("key", HANDBOOKS, ids=ident)
@@ -851,6 +863,15 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
+def foot_number(layout_page: str) -> str:
+    """The page number a page prints in its foot (pdftotext -layout): at the start of
+    the last line on a left page, at its end on a right page."""
+    foot = [line for line in layout_page.splitlines() if line.strip()][-1].strip()
+    match = re.match(r"(\d+)\s", foot) or re.search(r"\s(\d+)$", foot)
+    assert match, foot
+    return match.group(1)
+
+
 def stored_toc_pages(data: bytes) -> list[int]:
     """The page numbers stored in the contents (the renderer's estimate)."""
     return [int(fields(p.find("w:hyperlink", NS))[0][1])
@@ -880,6 +901,8 @@ def test_libreoffice_opens_and_lays_out_the_documents(docx_cache, tmp_path):
         assert pdf.exists(), f"LibreOffice did not convert {path.name}: {result.stdout} {result.stderr}"
         page_texts = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
                                     capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
+        layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                                capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
         text = squash(" ".join(page_texts))
         pages = len(page_texts)
         doc = docx_cache.doc(key)
@@ -903,12 +926,17 @@ def test_libreoffice_opens_and_lays_out_the_documents(docx_cache, tmp_path):
             # numbers LibreOffice prints on the chapters' opening pages, in either
             # chapter_start mode (its PDF export leaves out the blank pages `recto` makes,
             # so the number printed in the foot is the one to compare).
-            opened = [next(page for page in page_texts if squash(page).startswith(f"{i:02d} {squash(ch.title)}"))
-                      for i, ch in enumerate(doc.chapters, start=1)]
-            printed = [int(re.findall(r"\d+", page)[-1]) for page in opened]
+            opened = [next(n for n, page in enumerate(page_texts) if squash(page).startswith(
+                f"{i:02d} {squash(ch.title)}")) for i, ch in enumerate(doc.chapters, start=1)]
+            printed = [int(foot_number(layout[n])) for n in opened]
             assert stored_toc_pages(docx_cache.data(key)) == printed, path.name
             if doc.chapter_start == "page":  # cover, imprint, foreword, contents, one page a chapter
                 assert pages == 4 + len(doc.chapters)
+                # Page numbers on the outer edge: first on left (even) pages, last on right.
+                for number, page in enumerate(layout[1:pages], start=2):
+                    foot = [line for line in page.splitlines() if line.strip()][-1].strip()
+                    edge = foot.split()[0] if number % 2 == 0 else foot.split()[-1]
+                    assert edge == str(number), (path.name, number, foot)
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         for family in doc.branding["fonts"].values():
             assert family.replace(" ", "") in fonts, f"{family} not used in {path.name}:\n{fonts}"

@@ -447,39 +447,47 @@ class _DocxBuilder:
 
         Word inherits a header or footer a section does not define from the section
         before, so the front matter defines the feet, the first chapter defines the
-        left-page head and the opening-page foot, and every chapter defines its own
-        right-page head (a STYLEREF field stored with that chapter's title, so it is
-        right even where fields never update).
+        left-page head, and every chapter defines its own right-page head (a STYLEREF
+        field stored with that chapter's title, so it is right even where fields never
+        update). An opening page has a foot of its own (Word's first-page footer, with
+        no left/right variant): the right-page foot, or the left-page one for a chapter
+        that opens on a left page (`chapter_start: page`, by the page estimate); a
+        chapter defines it when its side differs from the chapter before's.
         """
         meta, front = self.doc.meta, self.doc.front
         self.document.settings.odd_and_even_pages_header_footer = True
         sections = self.document.sections
         front_matter = sections[0]
         front_matter.different_first_page_header_footer = True
-        odd_foot = [f.text_run(meta.edition_label + META_SEPARATOR + meta.classification), f.tab_run(),
-                    *self._page_number()]
-        even_foot = [*self._page_number(), f.tab_run(),
-                     f.text_run(meta.reference + META_SEPARATOR + meta.classification)]
+
+        def foot(page: int) -> list:
+            """The foot of a right (odd) or left (even) page: the number on the outer edge."""
+            if page % 2:
+                return [f.text_run(meta.edition_label + META_SEPARATOR + meta.classification), f.tab_run(),
+                        *self._page_number()]
+            return [*self._page_number(), f.tab_run(),
+                    f.text_run(meta.reference + META_SEPARATOR + meta.classification)]
+
         parts = [
             (front_matter.first_page_header, [self._watermark()]),
             (front_matter.first_page_footer, [[]]),
             (front_matter.header, [self._watermark()]),
             (front_matter.even_page_header, [self._watermark()]),
-            (front_matter.footer, [odd_foot]),
-            (front_matter.even_page_footer, [even_foot]),
+            (front_matter.footer, [foot(1)]),
+            (front_matter.even_page_footer, [foot(2)]),
         ]
         chapters = sections[2:]
         if chapters:
-            first = chapters[0]
-            parts += [
-                (first.even_page_header, [[f.text_run(front.title), *self._watermark()]]),
-                (first.first_page_footer, [[f.text_run(meta.edition_label + META_SEPARATOR
-                                                       + meta.classification),
-                                            f.tab_run(), *self._page_number()]]),
-            ]
+            parts.append((chapters[0].even_page_header, [[f.text_run(front.title), *self._watermark()]]))
+        pages, _ = self._estimate_pages()
+        side = None
         for section, chapter in zip(chapters, self.doc.chapters, strict=True):
             parts.append((section.header, [[f.tab_run(), *f.field(RUNNING_HEAD_FIELD, chapter.title),
                                             *self._watermark()]]))
+            opening = pages.get(self.bookmarks.name(chapter.anchor), 1)
+            if opening % 2 != side:
+                side = opening % 2
+                parts.append((section.first_page_footer, [foot(opening)]))
         for part, lines in parts:
             part.is_linked_to_previous = False
             self._fill(part, lines)
