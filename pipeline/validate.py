@@ -164,14 +164,16 @@ def _blocks_shape(blocks: list, base: Loc) -> list[tuple[Loc, str]]:
     return shape
 
 
+def _language_pairs(project: Project) -> Iterator[tuple[Language, Language]]:
+    """(reference language, other language) for each language after the first."""
+    codes = [c for c in project.edition.languages if c in project.languages]
+    for code in codes[1:]:
+        yield project.languages[codes[0]], project.languages[code]
+
+
 def _check_parity(project: Project, problems: list[Problem]) -> None:
     """Every language must have the reference language's structure for each topic."""
-    codes = [c for c in project.edition.languages if c in project.languages]
-    if len(codes) < 2:
-        return
-    reference = project.languages[codes[0]]
-    for code in codes[1:]:
-        other = project.languages[code]
+    for reference, other in _language_pairs(project):
         for topic_id, ref_topic in reference.topics.items():
             topic = other.topics.get(topic_id)
             if topic is None:
@@ -191,12 +193,7 @@ CREDIT_FIELDS = ("contact", "source")
 
 
 def _check_credits(project: Project, problems: list[Problem]) -> None:
-    codes = [c for c in project.edition.languages if c in project.languages]
-    if len(codes) < 2:
-        return
-    reference = project.languages[codes[0]]
-    for code in codes[1:]:
-        other = project.languages[code]
+    for reference, other in _language_pairs(project):
         path = other.directory / FRONT_FILE
         for name in CREDIT_FIELDS:
             want = getattr(reference.front, name) is not None

@@ -173,18 +173,17 @@ class Bookmarks:
 
 def external_link(rel_id: str, runs: Iterable):
     """A `w:hyperlink` to the external target of relationship `rel_id` (web or mailto)."""
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel_id)
-    link.set(qn("w:history"), "1")
-    for run in runs:
-        link.append(run)
-    return link
+    return _hyperlink("r:id", rel_id, runs)
 
 
 def internal_link(bookmark: str, runs: Iterable):
     """A `w:hyperlink` to a bookmark in the same document."""
+    return _hyperlink("w:anchor", bookmark, runs)
+
+
+def _hyperlink(attribute: str, target: str, runs: Iterable):
     link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), bookmark)
+    link.set(qn(attribute), target)
     link.set(qn("w:history"), "1")
     for run in runs:
         link.append(run)
