@@ -40,7 +40,6 @@ DOCUMENT_CSS = "partials/document.css.j2"
 PAPER_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
 
 
-
 @dataclass(frozen=True)
 class Pagination:
     """What only a first layout can tell, passed to the templates for a second one.
