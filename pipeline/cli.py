@@ -96,7 +96,8 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                             help="Paper size.")
 print_option = click.option("--print", "print_mode", is_flag=True,
-                            help="Print-shop PDF: 3 mm bleed and crop marks.")
+                            help="Print-shop PDF: 3 mm bleed and crop marks; the handbook padded to a "
+                                 "multiple of 4 pages, ending with a back cover. No effect on DOCX.")
 
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -6,6 +6,8 @@ from pipeline import model, schema
 from pipeline.content import Language, Project
 from pipeline.typography import Typographer, parse_inline
 
+NO_BREAK_SPACE = "\u00a0"
+
 
 class _Composer:
     """Builds the model objects of one language, with its typography."""
@@ -70,9 +72,6 @@ class _Composer:
             reference=reference_code(self.project, "factsheet", topic_id),
         )
 
-    def labels(self) -> dict[str, str]:
-        return {name: self.text(value) for name, value in self.language.strings.labels}
-
     def edition_label(self) -> str:
         date = self.project.edition.edition_date
         fmt = self.language.strings.date
@@ -96,6 +95,17 @@ class _Composer:
             status=self.text(strings.status[edition.status]),
             draft=edition.status == "draft",
         )
+
+    def credits(self) -> model.Credits:
+        front = self.language.front
+        return model.Credits(contact=front.contact,
+                             source=self.text(front.source) if front.source else None)
+
+    def labels(self) -> dict[str, str]:
+        labels = {name: self.text(value) for name, value in self.language.strings.labels}
+        # A page reference ("p. 21") never breaks between its words and its number.
+        labels["page_ref"] = labels["page_ref"].replace(" ", NO_BREAK_SPACE)
+        return labels
 
     def margins(self, kind: str) -> model.PageMargins:
         m = getattr(self.project.branding.margins, kind)
@@ -129,6 +139,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         margins=c.margins("factsheet"),
         chapters=(chapter,),
         layout=layout or model.Layout(),
+        credits=c.credits(),
     )
 
 
@@ -141,7 +152,6 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         subtitle=c.text(front_src.subtitle),
         organisation=c.text(front_src.organisation),
         unit=c.text(front_src.unit),
-        contact=c.text(front_src.contact),
         foreword=tuple(c.paragraph(p) for p in front_src.foreword),
     )
     return model.Document(
@@ -153,4 +163,6 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
         front=front,
         layout=layout or model.Layout(),
+        credits=c.credits(),
+        chapter_start=project.edition.chapter_start,
     )

@@ -36,6 +36,7 @@ class Language:
     front: schema.FrontMatter
     topics: dict[str, schema.Topic]
     sources: dict[str, Loaded] = field(default_factory=dict)
+    front_source: Loaded | None = None
 
 
 @dataclass
@@ -171,4 +172,4 @@ def _load_language(directory: Path, problems: list[Problem]) -> Language | None:
         )
     if len(problems) > before or strings is None or front is None:
         return None
-    return Language(directory.name, directory, strings, front, topics, sources)
+    return Language(directory.name, directory, strings, front, topics, sources, front_src)

@@ -109,8 +109,30 @@ class FrontMatter:
     subtitle: str
     organisation: str
     unit: str
-    contact: str
     foreword: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Credits:
+    """The optional contact and source lines of a language's front matter.
+
+    Printed on the handbook's imprint and back cover and in each factsheet only when
+    given, so an edition without them prints no orphan label. `contact` is an e-mail
+    address or an https URL as typed (typography would corrupt an address).
+    """
+
+    contact: str | None = None
+    source: str | None = None
+
+    @property
+    def contact_href(self) -> str | None:
+        """The link target of the contact: `mailto:` for an e-mail address."""
+        if self.contact is None:
+            return None
+        return self.contact if self.contact.startswith("https://") else "mailto:" + self.contact
+
+    def __bool__(self) -> bool:
+        return self.contact is not None or self.source is not None
 
 
 @dataclass(frozen=True)
@@ -166,3 +188,6 @@ class Document:
     chapters: tuple[Chapter, ...]
     front: FrontMatter | None = None
     layout: Layout = field(default_factory=Layout)
+    credits: Credits = field(default_factory=Credits)
+    # Handbook only (edition.yaml): chapters open on the next page or the next right-hand page.
+    chapter_start: Literal["page", "recto"] = "page"

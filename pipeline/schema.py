@@ -39,6 +39,19 @@ def _clean_text(value: str) -> str:
 
 
 Text = Annotated[StrictStr, AfterValidator(_clean_text)]
+
+# A contact is something a reader can use: an e-mail address or a web address (https).
+_EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_HTTPS = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:\d+)?(/[^\s<>\"]*)?")
+
+
+def _contact(value: str) -> str:
+    if _EMAIL.fullmatch(value) or _HTTPS.fullmatch(value):
+        return value
+    raise ValueError("must be an e-mail address (name@example.org) or a web address (https://...)")
+
+
+Contact = Annotated[StrictStr, AfterValidator(_clean_text), AfterValidator(_contact)]
 TopicId = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
 
 
@@ -144,7 +157,11 @@ class FrontMatter(Strict):
     subtitle: Text
     organisation: Text
     unit: Text
-    contact: Text
+    # Optional, printed on the imprint, the back cover and each factsheet only when
+    # given: an address readers can use (never a description such as "Enquiries: ..."),
+    # and one line naming the source and copyright, in the language's own words.
+    contact: Contact | None = None
+    source: Text | None = None
     foreword: list[Text] = Field(min_length=1)
 
 
@@ -232,6 +249,9 @@ class Edition(Strict):
     series: Series
     handbook: HandbookEntry
     topics: list[TopicEntry] = Field(min_length=1)
+    # Where a handbook chapter opens: on the next page (`page`, no blank pages) or on
+    # the next right-hand page (`recto`, a blank left page before a chapter if need be).
+    chapter_start: Literal["page", "recto"] = "page"
 
 
 Colour = Annotated[StrictStr, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pipeline import schema
-from pipeline.content import EDITION_FILE, format_loc
+from pipeline.content import EDITION_FILE, FRONT_FILE, format_loc
 from pipeline.errors import Problem
 from pipeline.loader import Loc
 
@@ -26,6 +26,7 @@ def cross_check(project: Project, problems: list[Problem]) -> None:
         _check_topic_files(project, language, problems)
         _check_duplicates(language, problems)
     _check_parity(project, problems)
+    _check_credits(project, problems)
 
 
 def _edition_line(project: Project, loc: Loc) -> int:
@@ -163,14 +164,16 @@ def _blocks_shape(blocks: list, base: Loc) -> list[tuple[Loc, str]]:
     return shape
 
 
+def _language_pairs(project: Project) -> Iterator[tuple[Language, Language]]:
+    """(reference language, other language) for each language after the first."""
+    codes = [c for c in project.edition.languages if c in project.languages]
+    for code in codes[1:]:
+        yield project.languages[codes[0]], project.languages[code]
+
+
 def _check_parity(project: Project, problems: list[Problem]) -> None:
     """Every language must have the reference language's structure for each topic."""
-    codes = [c for c in project.edition.languages if c in project.languages]
-    if len(codes) < 2:
-        return
-    reference = project.languages[codes[0]]
-    for code in codes[1:]:
-        other = project.languages[code]
+    for reference, other in _language_pairs(project):
         for topic_id, ref_topic in reference.topics.items():
             topic = other.topics.get(topic_id)
             if topic is None:
@@ -182,3 +185,23 @@ def _check_parity(project: Project, problems: list[Problem]) -> None:
                                             f"structure differs from {reference.code}: {got} here, "
                                             f"{want} in content/{reference.code}/{topic_id}.yaml"))
                     break
+
+
+# Optional front-matter lines that every language must give, or none: an edition
+# whose English prints a contact and whose French does not is a slip.
+CREDIT_FIELDS = ("contact", "source")
+
+
+def _check_credits(project: Project, problems: list[Problem]) -> None:
+    for reference, other in _language_pairs(project):
+        path = other.directory / FRONT_FILE
+        for name in CREDIT_FIELDS:
+            want = getattr(reference.front, name) is not None
+            got = getattr(other.front, name) is not None
+            if want and not got:
+                problems.append(Problem(path, 1, name, f"missing: content/{reference.code}/{FRONT_FILE} "
+                                        f"gives a {name}, so every language must"))
+            elif got and not want:
+                line = other.front_source.line_of((name,)) if other.front_source else 1
+                problems.append(Problem(path, line, name, f"content/{reference.code}/{FRONT_FILE} gives "
+                                        f"no {name}: give it in every language or in none"))

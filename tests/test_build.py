@@ -226,6 +226,21 @@ def test_two_clean_builds_are_byte_identical(fixture_copy, tmp_path, run_cli):
     assert digests[0] == digests[1]
 
 
+def test_print_mode_handbooks_are_byte_identical_too(fixture_copy, tmp_path, run_cli):
+    """Print mode lays the handbook out twice (count, then pad to a multiple of four):
+    still the same bytes from one clean build to the next."""
+    digests = []
+    for name in ("one", "two"):
+        build_dir = tmp_path / name
+        result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--print",
+                         "--format", "pdf", "--no-factsheets", "--jobs", "2")
+        assert result.exit_code == 0, result.output
+        paths = sorted(build_dir.rglob("handbook-*.pdf"))
+        assert [len(PdfReader(path).pages) for path in paths] == [8, 8]  # 7 padded to 8
+        digests.append([sha(path) for path in paths])
+    assert digests[0] == digests[1]
+
+
 def test_single_factsheet_to_explicit_path(fixture_copy, tmp_path, run_cli):
     out = tmp_path / "one.pdf"
     result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "b", "factsheet", "beta",

@@ -183,7 +183,7 @@ def _front_texts(project, code: str) -> str:
     """The front matter and interface labels of one language (what is not a topic)."""
     language = project.languages[code]
     front = language.front
-    parts = [front.title, front.subtitle, front.unit, front.contact, *front.foreword]
+    parts = [front.title, front.subtitle, front.unit, front.contact, front.source, *front.foreword]
     parts += [value for _, value in language.strings.labels]
     return "\n".join(part for part in parts if part)
 

@@ -52,7 +52,9 @@ REAL = [("handbook", lang, None) for lang in LANGS] + [
     ("factsheet", lang, topic) for lang in LANGS for topic in TOPICS
 ]
 RICH = [("rich-factsheet", lang, None) for lang in LANGS] + [("rich-handbook", lang, None) for lang in LANGS]
-ALL = REAL + RICH
+# The handbook with chapter_start: recto (the real content's is `page`).
+RECTO = [("recto-handbook", lang, None) for lang in LANGS]
+ALL = REAL + RICH + RECTO
 HANDBOOKS = [key for key in ALL if key[0].endswith("handbook")]
 FACTSHEETS = [key for key in ALL if key[0].endswith("factsheet")]
 
@@ -122,6 +124,14 @@ def enrich(doc: model.Document) -> model.Document:
     return dataclasses.replace(doc, chapters=(richer, *doc.chapters[1:]))
 
 
+def lengthen(doc: model.Document, times: int) -> model.Document:
+    """`doc` with its first chapter's sections repeated `times` times (anchors kept unique)."""
+    first = doc.chapters[0]
+    sections = tuple(dataclasses.replace(s, anchor=f"{s.anchor}-{i}", subsections=())
+                     for i in range(times) for s in first.sections)
+    return dataclasses.replace(doc, chapters=(dataclasses.replace(first, sections=sections), *doc.chapters[1:]))
+
+
 # --- session cache: every document rendered once --------------------------------------------
 
 
@@ -142,6 +152,10 @@ class DocxCache:
                 doc = compose_factsheet(self.project, lang, topic or self.project.topic_ids[0], layout)
             if kind.startswith("rich"):
                 doc = enrich(doc)
+            if kind.startswith("long"):
+                doc = lengthen(doc, 6)
+            if kind.startswith("recto"):
+                doc = dataclasses.replace(doc, chapter_start="recto")
             if draft is not None:
                 doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, draft=draft))
             self._docs[full] = doc
@@ -279,21 +293,22 @@ def expected_paragraphs(doc: model.Document) -> list[tuple[str, str | re.Pattern
 
     if handbook:
         front = doc.front
-        out += [("CoverKicker", labels["handbook"]), ("Title", front.title), ("Subtitle", front.subtitle),
+        out += [("Title", front.title), ("Subtitle", front.subtitle),
                 ("CoverMeta", front.organisation), ("CoverMeta", meta.edition_label),
                 ("CoverMeta", meta.classification), ("ImprintHeading", labels["imprint"]),
                 ("ImprintValue", f"{front.organisation}\n{front.unit}")]
         for key, value in (("edition", meta.edition_label), ("reference", meta.reference),
-                           ("classification", meta.classification), ("status", meta.status),
-                           ("contact", front.contact)):
+                           ("classification", meta.classification), ("status", meta.status)):
             out += [("ImprintLabel", labels[key]), ("ImprintValue", value)]
+        if doc.credits.contact:
+            out += [("ImprintLabel", labels["contact"]), ("ImprintValue", doc.credits.contact)]
+        if doc.credits.source:
+            out.append(("ImprintSource", doc.credits.source))
         out.append(("FrontHeading", labels["foreword"]))
         out += [("Normal", model.plain(p.spans)) for p in front.foreword]
         out.append(("TOCHeading", labels["contents"]))
-        for ch in doc.chapters:
-            out.append(("TOC1", re.compile(re.escape(ch.title + "\t") + r"\d+")))
-            out += [("TOC2", re.compile(re.escape(model.plain(s.heading) + "\t") + r"\d+"))
-                    for s in ch.sections]
+        # Chapters only: the sections share their chapter's page.
+        out += [("TOC1", re.compile(re.escape(ch.title + "\t") + r"\d+")) for ch in doc.chapters]
     for ch in doc.chapters:
         # The handbook's chapter number is Word list numbering: the paragraph has no text.
         out.append(("ChapterNumber", "") if handbook else ("Kicker", labels["factsheet"]))
@@ -310,6 +325,10 @@ def expected_paragraphs(doc: model.Document) -> list[tuple[str, str | re.Pattern
                     out.append(("RelatedArea", re.compile(re.escape(ref.title + ", ") + page)))
                 else:
                     out.append(("RelatedArea", ref.title))
+    if not handbook and doc.credits.contact:
+        out.append(("Credits", f"{labels['contact']} {doc.credits.contact}"))
+    if not handbook and doc.credits.source:
+        out.append(("Credits", doc.credits.source))
     return out
 
 
@@ -348,7 +367,7 @@ def test_runs_carry_no_direct_formatting_but_the_models_emphasis(docx_cache, key
             tags = {etree.QName(child).localname for child in rpr}
             assert tags <= {"rStyle", "b", "i"}, tags
             style = rpr.find("w:rStyle", NS)
-            assert style is None or style.get(w("val")) in ("Hyperlink", "PageNumber")
+            assert style is None or style.get(w("val")) in ("Hyperlink", "PageNumber", "CreditsLabel")
         for ppr in root.iter(w("pPr")):
             if ppr.getparent().tag == w("p"):
                 assert {etree.QName(c).localname for c in ppr} <= {"pStyle", "sectPr"}
@@ -408,8 +427,8 @@ def test_the_rich_fixture_has_emphasis_and_every_block_kind(docx_cache):
 HEADING_FONT = ("Heading1", "Heading2", "Heading3", "Title", "Subtitle", "Kicker*", "ChapterNumber*",
                 "CalloutLabel*",
                 "CalloutTitle*", "KeyFigureLabel*", "KeyFigure*", "RelatedHeading*", "RelatedArea*",
-                "TOC1", "Header", "Footer", "Caption", "CoverKicker*", "CoverMeta*", "ImprintHeading*",
-                "ImprintLabel*", "ImprintValue*", "FrontHeading*", "TOCHeading")
+                "TOC1", "Header", "Footer", "Caption", "CoverMeta*", "ImprintHeading*",
+                "ImprintLabel*", "ImprintValue*", "ImprintSource*", "Credits*", "FrontHeading*", "TOCHeading")
 BODY_FONT = ("Normal", "Lead*", "CalloutBody*", "KeyFigureText*", "Quote", "ListBullet", "ListIntro*",
              "TOC2")
 
@@ -499,23 +518,41 @@ def test_settings_ask_word_to_update_fields(docx_cache, key):
     assert (pkg.settings.find("w:mirrorMargins", NS) is not None) == handbook
 
 
+def page_of_pattern(label: str) -> re.Pattern:
+    """A label such as `Page {page} of {pages}` with any numbers (or none) in the
+    placeholders: what a footer shows of it, whatever the fields hold."""
+    parts = re.split(r"\{\w+\}", label)
+    return re.compile(r"\s*\d*\s*".join(re.escape(part.strip()) for part in parts).strip())
+
+
 @pytest.mark.parametrize("key", FACTSHEETS, ids=ident)
-def test_factsheet_footer_has_page_fields_and_document_control(docx_cache, key):
+def test_factsheet_footer_has_document_control_and_no_count_on_one_page(docx_cache, key):
     doc = docx_cache.doc(key)
     pkg = Package(docx_cache.data(key))
     footers = list(pkg.parts("word/footer").values())
     assert len(footers) == 1
     footer = footers[0]
-    assert [instr for instr, _ in fields(footer)] == ["PAGE", "NUMPAGES"]
     text = text_of(footer)
     for value in (doc.meta.author, doc.meta.edition_label, doc.meta.reference, doc.meta.classification,
                   doc.meta.title):
         assert value in text
-    # The words around the numbers are the label's, with the results in place of the fields.
-    assert doc.labels["page_of"].format(page=1, pages=1) in text
+    if key[0] == "factsheet":  # the real ones are single pages: "Page 1 of 1" is noise
+        assert fields(footer) == []
+        assert not page_of_pattern(doc.labels["page_of"]).search(text)
     # No field in the body: a factsheet has no contents and no cross-references.
     assert fields(pkg.document) == []
     assert not pkg.document.findall(".//w:hyperlink", NS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_factsheet_over_one_page_prints_page_n_of_m(docx_cache, lang):
+    key = ("long-factsheet", lang, None)
+    doc = docx_cache.doc(key)
+    footer, = Package(docx_cache.data(key)).parts("word/footer").values()
+    (page, _), (count, pages) = fields(footer)
+    assert (page, count) == ("PAGE", "NUMPAGES") and int(pages) > 1
+    # The words around the numbers are the label's, with the results in place of the fields.
+    assert doc.labels["page_of"].format(page=1, pages=pages) in text_of(footer)
 
 
 @pytest.mark.parametrize("key", HANDBOOKS, ids=ident)
@@ -539,28 +576,42 @@ def test_handbook_running_heads_and_feet_follow_the_pdf(docx_cache, key):
     # The contents' section inherits everything.
     for part in (contents.header, contents.even_page_header, contents.footer, contents.even_page_footer):
         assert part.is_linked_to_previous
-    # Chapters: the first page of each has no head but the right-page foot; left pages
+    # Chapters: the first page of each has no head, and the foot of its side (by the
+    # estimate stored in the contents): the page number on the outer edge. Left pages
     # carry the handbook title; right pages the chapter title.
     assert all(s.different_first_page_header_footer for s in chapters)
     first = chapters[0]
     assert text_of(first.first_page_header._element) == ""
-    assert [i for i, _ in fields(first.first_page_footer._element)] == ["PAGE"]
-    assert doc.meta.edition_label in text_of(first.first_page_footer._element)
     assert text_of(first.even_page_header._element) == doc.front.title
+    opening_feet = []
     for section in chapters:
         assert section.footer.is_linked_to_previous and section.even_page_footer.is_linked_to_previous
+        if not section.first_page_footer.is_linked_to_previous or not opening_feet:
+            opening_feet.append(section.first_page_footer._element)
+        else:
+            opening_feet.append(opening_feet[-1])
     for section in chapters[1:]:
-        assert section.first_page_footer.is_linked_to_previous
         assert section.even_page_header.is_linked_to_previous
+    for foot, page in zip(opening_feet, stored_toc_pages(docx_cache.data(key)), strict=True):
+        assert [i for i, _ in fields(foot)] == ["PAGE"]
+        text = text_of(foot)
+        if page % 2:
+            assert text.startswith(doc.meta.edition_label) and text.endswith("\t1"), (page, text)
+        else:
+            assert text.startswith("1\t") and doc.meta.reference in text, (page, text)
+    sides = {page % 2 for page in stored_toc_pages(docx_cache.data(key))}
+    assert sides == ({1} if doc.chapter_start == "recto" else {0, 1})
 
 
 @pytest.mark.parametrize("key", HANDBOOKS, ids=ident)
-def test_handbook_contents_and_chapters_are_odd_page_sections(docx_cache, key):
+def test_handbook_contents_and_chapters_are_sections_started_as_chapter_start_says(docx_cache, key):
     doc = docx_cache.doc(key)
     data = docx_cache.data(key)
     file = docx.Document(io.BytesIO(data))
     assert len(file.sections) == 2 + len(doc.chapters)
-    assert [s.start_type for s in file.sections[1:]] == [WD_SECTION.ODD_PAGE] * (1 + len(doc.chapters))
+    assert doc.chapter_start == ("recto" if key[0].startswith("recto") else "page")
+    start = WD_SECTION.ODD_PAGE if doc.chapter_start == "recto" else WD_SECTION.NEW_PAGE
+    assert [s.start_type for s in file.sections[1:]] == [start] * (1 + len(doc.chapters))
     for section, chapter in zip(file.sections[2:], doc.chapters, strict=True):
         assert not section.header.is_linked_to_previous
         assert fields(section.header._element) == [('STYLEREF "Heading 1"', chapter.title)]
@@ -617,15 +668,13 @@ def test_handbook_contents_is_a_prefilled_toc_field(docx_cache, key):
     marks = bookmarks(pkg)
     toc = [(i, r) for i, r in fields(pkg.document) if i.startswith("TOC")]
     assert len(toc) == 1
-    assert toc[0][0] == 'TOC \\o "1-2" \\h \\z \\u'
+    # Chapters only (level 1): each section shares its chapter's page.
+    assert toc[0][0] == 'TOC \\o "1-1" \\h \\z \\u'
     begin = pkg.document.find(".//w:fldChar[@w:fldCharType='begin']", NS)
     assert begin.get(w("dirty")) == "true"
     assert begin.getparent().getnext().find("w:instrText", NS).text.strip().startswith("TOC")
     entries = [p for p in body_paragraphs(pkg) if style_of(p) in ("TOC1", "TOC2")]
-    expected = []
-    for ch in doc.chapters:
-        expected.append(("TOC1", ch.title))
-        expected += [("TOC2", model.plain(s.heading)) for s in ch.sections]
+    expected = [("TOC1", ch.title) for ch in doc.chapters]
     assert len(entries) == len(expected)
     pages = {}
     for p, (style, title) in zip(entries, expected, strict=True):
@@ -639,11 +688,16 @@ def test_handbook_contents_is_a_prefilled_toc_field(docx_cache, key):
         (instr, result), = fields(link)
         assert instr == f"PAGEREF {anchor} \\h" and NUMBER.fullmatch(result)
         pages[anchor] = int(result)
-    # The estimated chapter pages are odd and increasing (chapters open on right pages).
+    # The estimated chapter pages increase; with `recto` they are odd (right-hand pages).
+    # Today's chapters fill less than a page each: with `page` they follow one another
+    # from page 5 (cover, imprint, foreword, contents).
     chapter_pages = [pages[p.find("w:hyperlink", NS).get(w("anchor"))]
                      for p in entries if style_of(p) == "TOC1"]
-    assert all(n % 2 == 1 for n in chapter_pages)
     assert chapter_pages == sorted(chapter_pages) and len(set(chapter_pages)) == len(chapter_pages)
+    if doc.chapter_start == "recto":
+        assert all(n % 2 == 1 for n in chapter_pages)
+    elif key[0] == "handbook":
+        assert chapter_pages == list(range(5, 5 + len(doc.chapters)))
 
 
 @pytest.mark.parametrize("key", HANDBOOKS, ids=ident)
@@ -667,6 +721,8 @@ def test_handbook_related_areas_link_to_chapter_bookmarks_with_pageref(docx_cach
         (instr, result), = fields(p)
         assert instr == f"PAGEREF {anchor} \\h"
         assert result == toc_pages[anchor]  # the same estimate as in the contents
+        # "p. 21": a no-break space keeps the number with its abbreviation.
+        assert re.search(r"\S\u00a0\d+$", text_of(p)) and not re.search(r" \d+$", text_of(p)), text_of(p)
 
 
 @pytest.mark.parametrize("key", ALL, ids=ident)
@@ -807,9 +863,25 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
+def foot_number(layout_page: str) -> str:
+    """The page number a page prints in its foot (pdftotext -layout): at the start of
+    the last line on a left page, at its end on a right page."""
+    foot = [line for line in layout_page.splitlines() if line.strip()][-1].strip()
+    match = re.match(r"(\d+)\s", foot) or re.search(r"\s(\d+)$", foot)
+    assert match, foot
+    return match.group(1)
+
+
+def stored_toc_pages(data: bytes) -> list[int]:
+    """The page numbers stored in the contents (the renderer's estimate)."""
+    return [int(fields(p.find("w:hyperlink", NS))[0][1])
+            for p in body_paragraphs(Package(data)) if style_of(p) == "TOC1"]
+
+
 @needs_soffice
 def test_libreoffice_opens_and_lays_out_the_documents(docx_cache, tmp_path):
-    keys = [("handbook", lang, None) for lang in LANGS] + [("factsheet", lang, TOPICS[0]) for lang in LANGS]
+    keys = ([("handbook", lang, None) for lang in LANGS] + [("factsheet", lang, TOPICS[0]) for lang in LANGS]
+            + [("recto-handbook", "fr", None), ("long-factsheet", "en", None)])
     names = {}
     for key in keys:
         path = tmp_path / f"{ident(key)}.docx"
@@ -827,19 +899,44 @@ def test_libreoffice_opens_and_lays_out_the_documents(docx_cache, tmp_path):
     for key, path in names.items():
         pdf = out / (path.stem + ".pdf")
         assert pdf.exists(), f"LibreOffice did not convert {path.name}: {result.stdout} {result.stderr}"
-        text = squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
-                                     capture_output=True, text=True, check=True).stdout)
+        page_texts = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                                    capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
+        layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                                capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
+        text = squash(" ".join(page_texts))
+        pages = len(page_texts)
         doc = docx_cache.doc(key)
         for chapter in doc.chapters:
             assert squash(chapter.title) in text, (path.name, chapter.title)
             assert squash(model.plain(chapter.lead)) in text
+        page_of = doc.labels["page_of"]
         if key[0] == "factsheet":
+            # A one-page factsheet: no "Page 1 of 1".
+            assert pages == 1
+            assert squash(page_of.format(page=1, pages=1)) not in text
+            assert not page_of_pattern(page_of).search(text)
+        elif key[0] == "long-factsheet":
             # PAGE and NUMPAGES were computed by LibreOffice, in the label's words.
-            pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
-                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
-            assert squash(doc.labels["page_of"].format(page=pages, pages=pages)) in text
+            assert pages > 1
+            for number, page in enumerate(page_texts, start=1):
+                assert squash(page_of.format(page=number, pages=pages)) in squash(page), number
         else:
             assert squash(doc.labels["contents"]) in text
+            # The contents' stored page numbers (the renderer's estimate) are the page
+            # numbers LibreOffice prints on the chapters' opening pages, in either
+            # chapter_start mode (its PDF export leaves out the blank pages `recto` makes,
+            # so the number printed in the foot is the one to compare).
+            opened = [next(n for n, page in enumerate(page_texts) if squash(page).startswith(
+                f"{i:02d} {squash(ch.title)}")) for i, ch in enumerate(doc.chapters, start=1)]
+            printed = [int(foot_number(layout[n])) for n in opened]
+            assert stored_toc_pages(docx_cache.data(key)) == printed, path.name
+            if doc.chapter_start == "page":  # cover, imprint, foreword, contents, one page a chapter
+                assert pages == 4 + len(doc.chapters)
+                # Page numbers on the outer edge: first on left (even) pages, last on right.
+                for number, page in enumerate(layout[1:pages], start=2):
+                    foot = [line for line in page.splitlines() if line.strip()][-1].strip()
+                    edge = foot.split()[0] if number % 2 == 0 else foot.split()[-1]
+                    assert edge == str(number), (path.name, number, foot)
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         for family in doc.branding["fonts"].values():
             assert family.replace(" ", "") in fonts, f"{family} not used in {path.name}:\n{fonts}"

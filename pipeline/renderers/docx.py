@@ -8,8 +8,12 @@ the way Word builds documents, not as a picture of the PDF:
 - page numbers, the running chapter title, the table of contents and the handbook's
   cross-references are fields (`docx_fields`), each stored with a result already
   filled in, and `w:updateFields` asks Word to refresh them on open;
-- handbook chapters are sections that start on an odd page; the chapter headings carry
-  bookmarks that the contents and the "related crime areas" link to.
+- handbook chapters are sections that start on a new page, or on an odd page with
+  `chapter_start: recto`; the chapter headings carry bookmarks that the contents and
+  the "related crime areas" link to.
+
+There is no print mode: `--print` (bleed, crop marks, a page count padded to a
+multiple of four and a back cover) concerns the print-shop PDF only.
 
 The content and its order are the PDF's (see templates/*.html.j2): every printed word
 comes from the document's labels, meta, front matter and chapters.
@@ -41,10 +45,10 @@ from pipeline.model import (
     Paragraph,
     Quote,
     Section,
-    plain,
 )
 from pipeline.renderers import docx_fields as f
 from pipeline.renderers.docx_styles import (
+    CREDITS_LABEL_STYLE,
     LINE_HEIGHT_EM,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
@@ -59,10 +63,10 @@ from pipeline.renderers.docx_styles import (
     twips,
 )
 
-# Field instructions. The TOC collects Heading 1-2 (chapter titles and section
-# headings) as hyperlinks (\h), without page numbers in web view (\z), keeping outline
-# levels (\u); chapter running heads follow the nearest Heading 1.
-TOC_FIELD = 'TOC \\o "1-2" \\h \\z \\u'
+# Field instructions. The TOC collects Heading 1 (chapter titles: each section shares
+# its chapter's page) as hyperlinks (\h), without page numbers in web view (\z),
+# keeping outline levels (\u); chapter running heads follow the nearest Heading 1.
+TOC_FIELD = 'TOC \\o "1-1" \\h \\z \\u'
 RUNNING_HEAD_FIELD = "STYLEREF " + f.quoted("Heading 1")
 
 # Separators between values in running feet and after a cross-reference title;
@@ -97,6 +101,8 @@ class _DocxBuilder:
         self.page_results: list[tuple[str, object]] = []
         # Paragraphs that begin a section starting on an odd page (for the page estimate).
         self.odd_starts: set[object] = set()
+        # Chapters (and the contents) open on an odd page only with chapter_start: recto.
+        self.section_start = "oddPage" if doc.chapter_start == "recto" else "nextPage"
         self.watermarks = 0
         self.handbook = doc.kind == "handbook"
 
@@ -121,6 +127,7 @@ class _DocxBuilder:
             self._page_setup(self.final_sectPr)
             for chapter in doc.chapters:  # a factsheet has exactly one
                 self._chapter(chapter)
+            self._credits()
             self._factsheet_running_parts()
 
         self._fill_page_numbers()
@@ -197,6 +204,21 @@ class _DocxBuilder:
                     self.par("RelatedArea", ref.title)
         return first
 
+    def _credits(self) -> None:
+        """The contact and source lines after a factsheet's text, when given."""
+        credits = self.doc.credits
+        if credits.contact:
+            self.par("Credits", runs=[f.text_run(self.labels["contact"], style=CREDITS_LABEL_STYLE),
+                                      f.text_run(" "), self._contact_link()])
+        if credits.source:
+            self.par("Credits", credits.source)
+
+    def _contact_link(self):
+        """The contact as a link (mailto: or https:), shown as typed."""
+        credits = self.doc.credits
+        rel_id = self.document.part.relate_to(credits.contact_href, RT.HYPERLINK, is_external=True)
+        return f.external_link(rel_id, [f.text_run(credits.contact, style="Hyperlink")])
+
     def _xref(self, title: str, bookmark: str) -> None:
         """`Title, p. N`: the title links to the chapter, N is a PAGEREF field."""
         runs = [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")]),
@@ -251,7 +273,6 @@ class _DocxBuilder:
         doc, front, labels, meta = self.doc, self.doc.front, self.labels, self.doc.meta
         assert front is not None, "a handbook has front matter"
         # Cover.
-        self.par("CoverKicker", labels["handbook"])
         self.par("Title", front.title)
         self.par("Subtitle", front.subtitle)
         for value in (front.organisation, meta.edition_label, meta.classification):
@@ -260,10 +281,14 @@ class _DocxBuilder:
         self.par("ImprintHeading", labels["imprint"])
         self.par("ImprintValue", front.organisation, runs=[f.break_run(), f.text_run(front.unit)])
         for label, value in (("edition", meta.edition_label), ("reference", meta.reference),
-                             ("classification", meta.classification), ("status", meta.status),
-                             ("contact", front.contact)):
+                             ("classification", meta.classification), ("status", meta.status)):
             self.par("ImprintLabel", labels[label])
             self.par("ImprintValue", value)
+        if self.doc.credits.contact:
+            self.par("ImprintLabel", labels["contact"])
+            self.par("ImprintValue", runs=[self._contact_link()])
+        if self.doc.credits.source:
+            self.par("ImprintSource", self.doc.credits.source)
         # Foreword, on page 3 (its heading style starts a page).
         self.par("FrontHeading", labels["foreword"])
         for paragraph in front.foreword:
@@ -271,23 +296,22 @@ class _DocxBuilder:
         self._end_section(self.final_sectPr.getprevious(), start=None, title_page=True)
         # Contents, then the chapters: each a section of its own. A section keeps its
         # properties in its last paragraph, the last section in the body's.
-        self.odd_starts.add(self.par("TOCHeading", labels["contents"]))
+        starts = [self.par("TOCHeading", labels["contents"])]
         ends = [self._contents()]
         for chapter in doc.chapters:
-            self.odd_starts.add(self._chapter(chapter))
+            starts.append(self._chapter(chapter))
             ends.append(self.final_sectPr.getprevious())
+        if self.section_start == "oddPage":
+            self.odd_starts.update(starts)
         for i, last in enumerate(ends[:-1]):
-            self._end_section(last, start="oddPage", title_page=i > 0)
-        self._page_setup(self.final_sectPr, start="oddPage", title_page=len(ends) > 1)
+            self._end_section(last, start=self.section_start, title_page=i > 0)
+        self._page_setup(self.final_sectPr, start=self.section_start, title_page=len(ends) > 1)
         self._handbook_running_parts()
 
     def _contents(self):
         """The TOC field, pre-filled with the entries Word would generate; returns an
         empty paragraph after it, to hold the section break."""
-        entries = []
-        for chapter in self.doc.chapters:
-            entries.append(("TOC1", chapter.title, chapter.anchor))
-            entries.extend(("TOC2", plain(s.heading), s.anchor) for s in chapter.sections)
+        entries = [("TOC1", chapter.title, chapter.anchor) for chapter in self.doc.chapters]
         if not entries:
             self.par("Normal", runs=[*f.field_begin(TOC_FIELD, dirty=True), f.field_end()])
         for i, (style, text, anchor) in enumerate(entries):
@@ -384,22 +408,31 @@ class _DocxBuilder:
                 raise BuildError(f"label {name} {label!r}: unknown placeholder {{{value}}}")
         return runs
 
-    def _page_of(self) -> list:
+    def _page_of(self, pages: int) -> list:
+        """`Page N of M` when the document has more than one page (by the estimate),
+        else nothing: "Page 1 of 1" is noise.
+
+        An `IF NUMPAGES > 1` field would let Word decide, but LibreOffice drops IF
+        fields and prints the values of the fields nested in them ("111").
+        """
+        if pages <= 1:
+            return []
         return self._label_runs("page_of", {"page": lambda: f.field("PAGE", "1"),
-                                            "pages": lambda: f.field("NUMPAGES", "1")})
+                                            "pages": lambda: f.field("NUMPAGES", str(pages))})
 
     def _factsheet_running_parts(self) -> None:
         """As the PDF: organisation and edition, then the title, on the left; reference
         and classification in the middle; `Page N of M` on the right."""
         meta = self.doc.meta
         section = self.document.sections[0]
+        _, pages = self._estimate_pages()
         if meta.draft:
             section.header.is_linked_to_previous = False
             self._fill(section.header, [self._watermark()])
         section.footer.is_linked_to_previous = False
         self._fill(section.footer, [
             [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
-             f.text_run(meta.reference), f.tab_run(), *self._page_of()],
+             f.text_run(meta.reference), f.tab_run(), *self._page_of(pages)],
             [f.text_run(meta.title), f.tab_run(), f.text_run(meta.classification)],
         ])
 
@@ -414,39 +447,47 @@ class _DocxBuilder:
 
         Word inherits a header or footer a section does not define from the section
         before, so the front matter defines the feet, the first chapter defines the
-        left-page head and the opening-page foot, and every chapter defines its own
-        right-page head (a STYLEREF field stored with that chapter's title, so it is
-        right even where fields never update).
+        left-page head, and every chapter defines its own right-page head (a STYLEREF
+        field stored with that chapter's title, so it is right even where fields never
+        update). An opening page has a foot of its own (Word's first-page footer, with
+        no left/right variant): the right-page foot, or the left-page one for a chapter
+        that opens on a left page (`chapter_start: page`, by the page estimate); a
+        chapter defines it when its side differs from the chapter before's.
         """
         meta, front = self.doc.meta, self.doc.front
         self.document.settings.odd_and_even_pages_header_footer = True
         sections = self.document.sections
         front_matter = sections[0]
         front_matter.different_first_page_header_footer = True
-        odd_foot = [f.text_run(meta.edition_label + META_SEPARATOR + meta.classification), f.tab_run(),
-                    *self._page_number()]
-        even_foot = [*self._page_number(), f.tab_run(),
-                     f.text_run(meta.reference + META_SEPARATOR + meta.classification)]
+
+        def foot(page: int) -> list:
+            """The foot of a right (odd) or left (even) page: the number on the outer edge."""
+            if page % 2:
+                return [f.text_run(meta.edition_label + META_SEPARATOR + meta.classification), f.tab_run(),
+                        *self._page_number()]
+            return [*self._page_number(), f.tab_run(),
+                    f.text_run(meta.reference + META_SEPARATOR + meta.classification)]
+
         parts = [
             (front_matter.first_page_header, [self._watermark()]),
             (front_matter.first_page_footer, [[]]),
             (front_matter.header, [self._watermark()]),
             (front_matter.even_page_header, [self._watermark()]),
-            (front_matter.footer, [odd_foot]),
-            (front_matter.even_page_footer, [even_foot]),
+            (front_matter.footer, [foot(1)]),
+            (front_matter.even_page_footer, [foot(2)]),
         ]
         chapters = sections[2:]
         if chapters:
-            first = chapters[0]
-            parts += [
-                (first.even_page_header, [[f.text_run(front.title), *self._watermark()]]),
-                (first.first_page_footer, [[f.text_run(meta.edition_label + META_SEPARATOR
-                                                       + meta.classification),
-                                            f.tab_run(), *self._page_number()]]),
-            ]
+            parts.append((chapters[0].even_page_header, [[f.text_run(front.title), *self._watermark()]]))
+        pages, _ = self._estimate_pages()
+        side = None
         for section, chapter in zip(chapters, self.doc.chapters, strict=True):
             parts.append((section.header, [[f.tab_run(), *f.field(RUNNING_HEAD_FIELD, chapter.title),
                                             *self._watermark()]]))
+            opening = pages.get(self.bookmarks.name(chapter.anchor), 1)
+            if opening % 2 != side:
+                side = opening % 2
+                parts.append((section.first_page_footer, [foot(opening)]))
         for part, lines in parts:
             part.is_linked_to_previous = False
             self._fill(part, lines)
@@ -456,15 +497,17 @@ class _DocxBuilder:
     def _fill_page_numbers(self) -> None:
         if not self.page_results:
             return
-        pages = self._estimate_pages()
+        pages, _ = self._estimate_pages()
         for bookmark, t in self.page_results:
             t.text = str(pages.get(bookmark, 1))
 
-    def _estimate_pages(self) -> dict[str, int]:
-        """The page each bookmark is likely to fall on, from a simple model of line
-        breaking (average glyph widths of the Noto faces) and page filling.
+    def _estimate_pages(self) -> tuple[dict[str, int], int]:
+        """The page each bookmark is likely to fall on, and the page count, from a
+        simple model of line breaking (average glyph widths of the Noto faces) and
+        page filling.
 
-        Only the stored results of the contents and cross-reference fields use it. Word
+        Only stored field results use it: the contents and cross-references, and
+        whether a factsheet's foot shows its page count. Word
         recomputes them on open (`w:updateFields`); LibreOffice computes PAGEREF itself
         but shows the contents as stored, so the model follows LibreOffice's layout
         (on long synthetic handbooks, A4 and Letter, it gives the same pages).
@@ -502,7 +545,7 @@ class _DocxBuilder:
             gap = spec.after
             if breaks:
                 page, used, gap = page + 1, 0.0, 0.0  # every section here starts a new page
-        return found
+        return found, page
 
     # --- document settings and properties ---------------------------------------------------
 

@@ -171,10 +171,19 @@ class Bookmarks:
         return name
 
 
+def external_link(rel_id: str, runs: Iterable):
+    """A `w:hyperlink` to the external target of relationship `rel_id` (web or mailto)."""
+    return _hyperlink("r:id", rel_id, runs)
+
+
 def internal_link(bookmark: str, runs: Iterable):
     """A `w:hyperlink` to a bookmark in the same document."""
+    return _hyperlink("w:anchor", bookmark, runs)
+
+
+def _hyperlink(attribute: str, target: str, runs: Iterable):
     link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), bookmark)
+    link.set(qn(attribute), target)
     link.set(qn("w:history"), "1")
     for run in runs:
         link.append(run)

@@ -196,11 +196,12 @@ STYLES: tuple[ParaStyle, ...] = (
               before=12, after=2, outline=9, borders=_RELATED_BOX, **_label),
     ParaStyle("RelatedArea", "Related Area", font="heading", size=8.5, colour="primary", after=1,
               borders=_RELATED_BOX),
+    # Contact and source lines at the end of a factsheet (only when the front matter gives them).
+    ParaStyle("Credits", "Credits", font="heading", size=7.5, colour="muted", before=8, after=2,
+              keep_lines=True, align="left"),
     # Handbook front matter.
-    ParaStyle("CoverKicker", "Cover Kicker", next="Title", size=10, colour="accent", before=150, after=8,
-              **_label),
     ParaStyle("Title", "Title", builtin=True, next="Subtitle", font="heading", size=34, colour="primary",
-              bold=True, after=8, keep_next=True, ui_priority=10),
+              bold=True, before=170, after=8, keep_next=True, ui_priority=10),
     ParaStyle("Subtitle", "Subtitle", builtin=True, font="heading", size=14, colour="muted", after=90,
               borders={"top": Border("primary", 1.5, 10)}, indent_right=60, ui_priority=11),
     ParaStyle("CoverMeta", "Cover Meta", font="heading", size=10, colour="primary", after=2),
@@ -209,6 +210,7 @@ STYLES: tuple[ParaStyle, ...] = (
     ParaStyle("ImprintLabel", "Imprint Label", next="ImprintValue", size=7.5, colour="muted", before=5,
               after=0, **_label),
     ParaStyle("ImprintValue", "Imprint Value", font="heading", size=8.5, after=1, align="left"),
+    ParaStyle("ImprintSource", "Imprint Source", font="heading", size=8.5, before=10, after=1, align="left"),
     ParaStyle("FrontHeading", "Front Heading", next="Normal", font="heading", size=20, colour="primary",
               bold=True, after=20, keep_next=True, page_break_before=True, outline=9),
     ParaStyle("TOCHeading", "TOC Heading", builtin=True, next="TOC1", font="heading", size=20,
@@ -227,9 +229,11 @@ STYLES: tuple[ParaStyle, ...] = (
 
 STYLE_BY_ID = {s.style_id: s for s in STYLES}
 
-# Character styles: links and page numbers; emphasis stays bold/italic on the run.
+# Character styles: links, page numbers and the label of a credit line; emphasis stays
+# bold/italic on the run.
 HYPERLINK_STYLE = "Hyperlink"
 PAGE_NUMBER_STYLE = "PageNumber"
+CREDITS_LABEL_STYLE = "CreditsLabel"
 
 
 # --- writing the styles ---------------------------------------------------------------------
@@ -344,6 +348,14 @@ def _page_number_style_xml() -> str:
             '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:rPr><w:b/><w:bCs/></w:rPr></w:style>')
 
 
+def _credits_label_style_xml() -> str:
+    # As the PDF's: the label before a factsheet's contact, bold capitals, tracked.
+    return (f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{CREDITS_LABEL_STYLE}">'
+            '<w:name w:val="Credits Label"/><w:basedOn w:val="DefaultParagraphFont"/>'
+            '<w:uiPriority w:val="99"/><w:qFormat/>'
+            '<w:rPr><w:b/><w:bCs/><w:caps/><w:spacing w:val="10"/></w:rPr></w:style>')
+
+
 def _doc_defaults_xml(branding: dict, locale: str) -> str:
     return (f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>'
             + _fonts_xml(branding["fonts"]["body"])
@@ -380,6 +392,7 @@ def apply_styles(document, branding: dict, locale: str, width_mm: float, kind: s
         _replace_or_append(styles, existing.get(spec.style_id), new)
     _replace_or_append(styles, existing.get(HYPERLINK_STYLE), parse_xml(_hyperlink_style_xml(branding)))
     _replace_or_append(styles, existing.get(PAGE_NUMBER_STYLE), parse_xml(_page_number_style_xml()))
+    _replace_or_append(styles, existing.get(CREDITS_LABEL_STYLE), parse_xml(_credits_label_style_xml()))
     _sweep_theme_fonts(styles, branding["fonts"])
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jinja2
@@ -37,6 +38,23 @@ DOCUMENT_CSS = "partials/document.css.j2"
 # CSS page size and page height per paper (the handbook cover fills one whole page).
 # Letter is 17.6 mm shorter than A4: factsheets are designed to fit it too.
 PAPER_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """What only a first layout can tell, passed to the templates for a second one.
+
+    CSS cannot condition on the page count, so the PDF renderer lays a document out,
+    counts its pages and, when that changes what must be printed, lays it out again
+    with this filled in (WeasyPrint is deterministic; margin boxes and pages added at
+    the end move nothing before them).
+    """
+
+    # Print "Page N of M" in a factsheet's foot: only when it has more than one page.
+    show_page_count: bool = False
+    # Blank pages before a print-mode handbook's back cover, to reach a multiple of 4.
+    filler_pages: int = 0
+
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 # Characters left as they are inside a CSS string; everything else is hex-escaped, so a
@@ -123,7 +141,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(doc: Document, *, standalone: bool = True) -> str:
+def render_html(doc: Document, *, standalone: bool = True, pagination: Pagination | None = None) -> str:
     """The HTML of `doc`.
 
     Standalone HTML links the static stylesheets and embeds the document's own CSS
@@ -132,7 +150,7 @@ def render_html(doc: Document, *, standalone: bool = True) -> str:
     "user" origin, so the document CSS must travel the same way to cascade after them.
     """
     _check(doc)
-    context = _context(doc)
+    context = _context(doc, pagination)
     return _render(
         TEMPLATE_BY_KIND[doc.kind],
         stylesheets=STYLESHEETS[doc.kind] if standalone else (),
@@ -141,10 +159,10 @@ def render_html(doc: Document, *, standalone: bool = True) -> str:
     )
 
 
-def document_css(doc: Document) -> str:
+def document_css(doc: Document, pagination: Pagination | None = None) -> str:
     """The CSS that depends on the document: colours, fonts, paper, margin-box texts."""
     _check(doc)
-    return _render(DOCUMENT_CSS, **_context(doc))
+    return _render(DOCUMENT_CSS, **_context(doc, pagination))
 
 
 def _check(doc: Document) -> None:
@@ -158,10 +176,12 @@ def _check(doc: Document) -> None:
         raise BuildError(f"unknown paper {doc.layout.paper!r}; expected one of: a4, letter")
 
 
-def _context(doc: Document) -> dict[str, object]:
+def _context(doc: Document, pagination: Pagination | None) -> dict[str, object]:
     size, height = PAPER_SIZES[doc.layout.paper]
     return {
         "doc": doc,
+        "pagination": pagination or Pagination(),
+        "credits": doc.credits,
         "meta": doc.meta,
         "labels": doc.labels,
         "front": doc.front,

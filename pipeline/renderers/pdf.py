@@ -32,7 +32,7 @@ from urllib.request import url2pathname
 
 from pipeline.errors import BuildError
 from pipeline.model import Document
-from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, document_css, render_html
+from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, Pagination, document_css, render_html
 
 if TYPE_CHECKING:
     import weasyprint
@@ -44,6 +44,9 @@ PDF_VARIANT = "pdf/ua-1"
 
 # A factsheet is a two-page handout (one sheet, printed on both sides).
 FACTSHEET_MAX_PAGES = 2
+
+# A saddle-stitched booklet is made of folded sheets of four pages each.
+SIGNATURE_PAGES = 4
 
 # Debian packages that provide the branding fonts, for the error message.
 FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core"}
@@ -63,19 +66,26 @@ def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
     referenced, a factsheet runs over two pages, or (when `strict`) WeasyPrint warned.
     """
     with _Render(doc, strict) as render:
-        rendered = render.layout()
-        if doc.kind == "factsheet" and len(rendered.pages) > FACTSHEET_MAX_PAGES:
-            raise BuildError(
-                f"{render.what} runs to {len(rendered.pages)} pages; a factsheet must fit on "
-                f"{FACTSHEET_MAX_PAGES}: shorten the topic '{doc.chapters[0].topic_id}'"
-            )
-        return render.write(rendered)
+        return render.write(render.paginated())
 
 
 def layout_pdf(doc: Document, *, strict: bool = True) -> weasyprint.Document:
     """The laid-out pages of `doc` without writing the PDF (for inspecting boxes)."""
     with _Render(doc, strict) as render:
-        return render.layout()
+        return render.paginated()
+
+
+def pagination_for(doc: Document, pages: int) -> Pagination:
+    """What the templates must know of a first layout of `pages` pages.
+
+    A factsheet prints its page count only when it has more than one page; a
+    print-mode handbook (whose first layout already ends with the back cover) gets the
+    blank pages that make its page count a multiple of four.
+    """
+    if doc.kind == "factsheet":
+        return Pagination(show_page_count=pages > 1)
+    fillers = -pages % SIGNATURE_PAGES if doc.layout.print_mode else 0
+    return Pagination(filler_pages=fillers)
 
 
 class _Render:
@@ -89,23 +99,37 @@ class _Render:
 
     def __enter__(self) -> _Render:
         check_fonts(self.doc.branding.get("fonts", {}))
-        self.html_source = render_html(self.doc, standalone=False)
-        self.doc_css = document_css(self.doc)
         self.fetcher = _safe_fetcher()
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
         return self
 
-    def layout(self) -> weasyprint.Document:
+    def paginated(self) -> weasyprint.Document:
+        """The final layout: a first one, and a second only if its page count changes
+        what is printed (see `pagination_for`)."""
+        first = Pagination()
+        rendered = self.layout(first)
+        pages = len(rendered.pages)
+        if self.doc.kind == "factsheet" and pages > FACTSHEET_MAX_PAGES:
+            raise BuildError(
+                f"{self.what} runs to {pages} pages; a factsheet must fit on "
+                f"{FACTSHEET_MAX_PAGES}: shorten the topic '{self.doc.chapters[0].topic_id}'"
+            )
+        needed = pagination_for(self.doc, pages)
+        return rendered if needed == first else self.layout(needed)
+
+    def layout(self, pagination: Pagination) -> weasyprint.Document:
         from weasyprint import CSS, HTML
 
         base_url = str(TEMPLATES_DIR) + "/"
+        html_source = render_html(self.doc, standalone=False, pagination=pagination)
+        doc_css = document_css(self.doc, pagination)
         with self._fetch_guard():
-            html = HTML(string=self.html_source, base_url=base_url, url_fetcher=self.fetcher)
+            html = HTML(string=html_source, base_url=base_url, url_fetcher=self.fetcher)
             # Static sheets first (parsed once, cached), then this document's CSS, which
             # must cascade after them: WeasyPrint gives all of them "user" origin.
-            doc_sheet = CSS(string=self.doc_css, base_url=base_url, url_fetcher=self.fetcher,
+            doc_sheet = CSS(string=doc_css, base_url=base_url, url_fetcher=self.fetcher,
                             font_config=_font_config())
             return html.render(
                 font_config=_font_config(),
