@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -182,11 +181,16 @@ def test_second_build_waits_for_the_lock(fixture_build):
            "build", "--force", "--format", "pdf", "--no-handbook"]
     with build_lock(build_dir):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
+        # Wait for the second build to say it waits (however loaded the machine is);
+        # the timer only ends a build that hangs without saying so.
+        watchdog = threading.Timer(120, proc.kill)
+        watchdog.start()
+        first_line = proc.stderr.readline()
+        watchdog.cancel()
         assert proc.poll() is None  # still waiting for us
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert "waiting for another build to finish" in err
+    assert "waiting for another build to finish" in first_line
     assert "4 built" in out
 
 
