@@ -389,6 +389,50 @@ def accept(ctx: Context, lang, docs) -> None:
         ctx.say(f"nothing to accept in {lang}; record {where} unchanged")
 
 
+@translations.command()
+@click.option("--lang", "lang", required=True, metavar="L", help="Target language.")
+@doc_option
+@click.option("--only-stale", is_flag=True, help="Only the fields that are stale or missing.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The XLIFF file to write (e.g. fr.xlf).")
+@pass_ctx
+def export(ctx: Context, lang, docs, only_stale, output) -> None:
+    """Write an XLIFF 2.0 file for a translator's CAT tool (one unit per field).
+
+    \b
+    Example:
+      pipeline translations export --lang fr --only-stale -o fr.xlf
+    """
+    from pipeline.translations.export import export as export_xliff
+
+    lang = _translated_langs(ctx, (lang,))[0]
+    count = export_xliff(ctx.project(), lang, output, _docs(ctx, docs), only_stale)
+    ctx.say(f"wrote {output}: {count} unit{'s' if count != 1 else ''} ({lang})")
+
+
+@translations.command("import")
+@click.argument("xliff", metavar="FILE.xlf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", "lang", metavar="L", help="Refuse the file unless it translates into L.")
+@pass_ctx
+def import_(ctx: Context, xliff, lang) -> None:
+    """Write a translated XLIFF file back into the language's YAML files.
+
+    Units marked translated (state translated, reviewed or final) are written, keeping
+    each file's comments and layout, and recorded as translated from today's English.
+    Everything is checked first: a refused file changes nothing.
+
+    \b
+    Example:
+      pipeline translations import fr.xlf
+    """
+    from pipeline.translations.importer import import_xliff
+
+    done = import_xliff(ctx.project(), xliff, lang)
+    files = ", ".join(str(p.name) for p in done.files) or "no file changed"
+    ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
+            f"{done.skipped} not marked translated")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="pipeline")

@@ -57,8 +57,9 @@ class Field:
 
     @property
     def name(self) -> str:
-        """`alpha/sections.0.blocks.1`: how messages name a field."""
-        return f"{self.doc}/{self.unit_id}"
+        """`alpha:sections.0.blocks.1`: how messages and XLIFF unit ids name a field
+        (an NMTOKEN, unique in the whole file, as CAT tools and Weblate expect)."""
+        return f"{self.doc}:{self.unit_id}"
 
 
 def _pattern(path: Loc) -> str:
