@@ -153,7 +153,7 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
     }
     lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()]
     if lines:
-        raise XliffError("\n".join([*lines, f"nothing imported from {name}"]))
+        raise XliffError("\n".join(lines))
     return {doc: targets for doc, targets in wanted.items() if targets}, skipped
 
 
@@ -340,6 +340,6 @@ def _validate(project: Project, new_texts: dict[Path, str], name: str) -> None:
             load_project(copy_root)
         except ContentError as exc:
             lines = [str(p).replace(str(copy_root), str(display_path(project.root))) for p in exc.problems]
-            raise XliffError("\n".join([*lines, f"nothing imported from {name}: the result would not be valid"])
+            raise XliffError("\n".join([*lines, f"{name}: not imported: the result would not be valid"])
                              ) from None
 
