@@ -494,3 +494,39 @@ def test_yaml_edits_change_only_the_edited_value_in_every_real_french_file():
             assert sum(a != b for a, b in zip(old_lines, new_lines, strict=True)) == 1
             checked += 1
     assert checked > 100
+
+
+# --- pipeline list: modified dates ----------------------------------------------------------------
+
+
+def _list_dates(run_cli, content: Path) -> dict[str, list[str]]:
+    result = run_cli("--content", content, "list")
+    assert result.exit_code == 0, result.output
+    return {line.split()[0]: [w for w in line.split() if w[:2] == "20" and len(w) == 10]
+            for line in result.stdout.splitlines()[1:]}
+
+
+def test_list_dates_come_from_git_commits_and_fall_back_to_mtime(fixture_copy, tmp_path_factory, run_cli):
+    import datetime as dt
+    import os
+
+    repo = fixture_copy.parent
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2020-01-02T12:00:00", "GIT_COMMITTER_DATE": "2020-01-02T12:00:00"}
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "content"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "content"], cwd=repo, check=True, env=env)
+    # Every mtime says today (as after a fresh clone); the commit date wins.
+    assert _list_dates(run_cli, fixture_copy) == {"alpha": ["2020-01-02"] * 2, "beta": ["2020-01-02"] * 2}
+    # An uncommitted change shows the file's own modification time.
+    edit(fixture_copy, "fr/beta.yaml", "Bêta est souvent", "Bêta est fréquemment")
+    os.utime(fixture_copy / "fr/beta.yaml", (1_700_000_000, 1_700_000_000))
+    day = dt.date.fromtimestamp(1_700_000_000).isoformat()
+    assert _list_dates(run_cli, fixture_copy)["beta"] == ["2020-01-02", day]
+    # Outside git: modification times.
+    plain = tmp_path_factory.mktemp("outside-git") / "content"
+    shutil.copytree(fixture_copy, plain)
+    for path in plain.rglob("*.yaml"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    old = dt.date.fromtimestamp(1_600_000_000).isoformat()
+    assert _list_dates(run_cli, plain) == {"alpha": [old] * 2, "beta": [old] * 2}
