@@ -285,7 +285,8 @@ def test_version_and_help(run_cli):
     from pipeline import __version__
 
     assert run_cli("--version").stdout.strip() == f"pipeline, version {__version__}"
-    for command in ([], ["build"], ["factsheet"], ["handbook"], ["validate"], ["list"]):
+    for command in ([], ["build"], ["factsheet"], ["handbook"], ["validate"], ["list"], ["translations"],
+                    ["translations", "accept"], ["translations", "export"], ["translations", "import"]):
         result = run_cli(*command, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout

@@ -87,7 +87,7 @@ def test_diff_shows_english_then_and_now_and_the_translation(fixture_copy, run_c
     assert "en then: Alpha networks earn 90% of their income from *beta* activities." in out
     assert "en now:  Alpha networks earn 80% of their income from *beta* activities." in out
     assert "Alpha networks earn [-90-]{+80+}% of their income" in out
-    assert "fr:       Les réseaux alpha tirent 90 % de leurs revenus d'activités *bêta*." in out
+    assert "    fr:      Les réseaux alpha tirent 90 % de leurs revenus d'activités *bêta*." in out
     assert "beta" not in [line.split()[1] for line in out.splitlines()[1:] if line.startswith("fr ")]
 
 
@@ -110,7 +110,10 @@ def test_moving_blocks_flags_nothing(fixture_copy, run_cli):
          "            - training\n            - information sharing\n")
     assert load_project(fixture_copy).languages["en"].topics["alpha"].intro[0].key_figure.value == "Over 90%"
     assert pending(fixture_copy) == []
-    assert run_cli("--content", fixture_copy, "translations").exit_code == 0
+    result = run_cli("--content", fixture_copy, "translations", "--diff")
+    assert result.exit_code == 0
+    assert f"{fixture_copy}/fr/alpha.yaml:17: sections[0].blocks[2].key_figure.value: note: moved in en " \
+           "(now intro[0].key_figure.value); current, its place here is unchanged" in result.stdout
 
 
 def test_deleting_an_english_block_makes_its_translation_obsolete(fixture_copy):

@@ -122,17 +122,26 @@ def table(statuses: list[DocStatus]) -> list[str]:
 
 
 def details(statuses: list[DocStatus], diff: bool = False) -> list[str]:
-    """One located line per field that is not current; with `diff`, then/now for stale ones."""
+    """One located line per field that is not current; with `diff`, then/now for stale fields
+    and a note for current fields whose English moved (they need no translation)."""
+    from pipeline.content import format_loc
+
     lines: list[str] = []
     for status in statuses:
-        for match in status.pending:
-            lines.append(str(problem(status, match)))
+        ref = reference_name(status)
+        for match in status.matches:
+            if match.state != CURRENT:
+                lines.append(str(problem(status, match)))
+            elif diff and match.moved and match.english is not None and match.other is not None:
+                lines.append(f"{display_path(status.other.path)}:{status.other.line_of(match.other.path)}: "
+                             f"{format_loc(match.other.path)}: note: moved in {ref} (now "
+                             f"{format_loc(match.english.path)}); current, its place here is unchanged")
             if diff and match.state == STALE and match.entry is not None and match.english is not None:
-                ref = reference_name(status)
-                lines.append(f"    {ref} then: {match.entry.source}")
-                lines.append(f"    {ref} now:  {match.english.text}")
-                lines.append(f"    changes:  {word_diff(match.entry.source, match.english.text)}")
-                lines.append(f"    {status.lang}:       {match.other.text if match.other else ''}")
+                rows = [(f"{ref} then:", match.entry.source), (f"{ref} now:", match.english.text),
+                        ("changes:", word_diff(match.entry.source, match.english.text)),
+                        (f"{status.lang}:", match.other.text if match.other else "")]
+                width = max(len(label) for label, _ in rows) + 1
+                lines += [f"    {label.ljust(width)}{text}" for label, text in rows]
     return lines
 
 
