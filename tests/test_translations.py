@@ -533,3 +533,19 @@ def test_list_dates_come_from_git_commits_and_fall_back_to_mtime(fixture_copy, t
         os.utime(path, (1_600_000_000, 1_600_000_000))
     old = dt.date.fromtimestamp(1_600_000_000).isoformat()
     assert _list_dates(run_cli, plain) == {"alpha": [old] * 2, "beta": [old] * 2}
+
+
+def test_a_translation_with_other_emphasis_than_its_english_round_trips(fixture_copy, tmp_path, run_cli):
+    """Unchanged targets import unchanged even when their inline codes differ from the source's."""
+    edit(fixture_copy, "fr/beta.yaml", "Bêta est souvent lié à alpha.", "Bêta est *souvent* lié à **alpha**.")
+    run_cli("--content", fixture_copy, "translations", "accept", "--lang", "fr")
+    path = tmp_path / "fr.xlf"
+    run_cli("--content", fixture_copy, "translations", "export", "--lang", "fr", "-o", path)
+    tree = etree.parse(str(path))
+    for segment in tree.iter(q("segment")):
+        segment.set("state", "reviewed")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    before = snapshot(fixture_copy)
+    result = run_cli("--content", fixture_copy, "translations", "import", path)
+    assert result.exit_code == 0, result.output
+    assert snapshot(fixture_copy) == before

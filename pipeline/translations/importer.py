@@ -136,8 +136,10 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
         try:
             target = markup_of(unit.target, source_xml(english.text)[1])
         except ValueError as exc:
-            problems["codes"].append(f"{label} ({exc})")
-            continue
+            target = _unchanged(unit, english, status)
+            if target is None:
+                problems["codes"].append(f"{label} ({exc})")
+                continue
         if not target.strip():
             problems["empty"].append(label)
             continue
@@ -155,6 +157,21 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
     if lines:
         raise XliffError("\n".join(lines))
     return {doc: targets for doc, targets in wanted.items() if targets}, skipped
+
+
+def _unchanged(unit: ReadUnit, english: Field, status: DocStatus) -> str | None:
+    """The current translation when the target is exactly it, whatever its codes.
+
+    A translation may legitimately differ from its English in emphasis (one italic
+    fewer); exported unchanged, it must import unchanged rather than be refused.
+    """
+    assert unit.target is not None
+    other = next((m.other for m in status.matches if m.english is english and m.other is not None), None)
+    try:
+        text = markup_of(unit.target, _codes_in(unit.target))
+    except ValueError:
+        return None
+    return text if other is not None and text == other.text else None
 
 
 def _path_exists(unit: ReadUnit, status: DocStatus) -> bool:
