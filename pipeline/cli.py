@@ -379,6 +379,7 @@ def accept(ctx: Context, lang, docs) -> None:
     """
     from pipeline.translations.accept import accept as accept_language
     from pipeline.translations.record import record_path
+    from pipeline.translations.status import counts, language_status, summary
 
     lang = _translated_langs(ctx, (lang,))[0]
     done = accept_language(ctx.project(), lang, _docs(ctx, docs))
@@ -387,6 +388,9 @@ def accept(ctx: Context, lang, docs) -> None:
         ctx.say(f"accepted {done.total} field{'s' if done.total != 1 else ''} in {lang}; record {where} updated")
     else:
         ctx.say(f"nothing to accept in {lang}; record {where} unchanged")
+    totals = counts(language_status(ctx.project(), lang, _docs(ctx, docs)))
+    if totals["current"] != sum(totals.values()):
+        ctx.say(f"still not current (no translation to accept): {summary(lang, totals)}")
 
 
 @translations.command()

@@ -549,3 +549,12 @@ def test_a_translation_with_other_emphasis_than_its_english_round_trips(fixture_
     result = run_cli("--content", fixture_copy, "translations", "import", path)
     assert result.exit_code == 0, result.output
     assert snapshot(fixture_copy) == before
+
+
+def test_accept_says_what_it_cannot_accept(fixture_copy, run_cli):
+    edit(fixture_copy, "en/alpha.yaml", ALPHA_P, "      - A new paragraph in the middle.\n" + ALPHA_P)
+    edit(fixture_copy, "en/beta.yaml", "title: Beta crime", "title: Beta offences")
+    result = run_cli("--content", fixture_copy, "translations", "accept", "--lang", "fr")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1] == "still not current (no translation to accept): fr: 1 missing"
+    assert pending(fixture_copy) == [("missing", "alpha", "sections.0.blocks.0")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.content import Project
+from pipeline.content import Project, format_loc
 from pipeline.errors import PipelineError, Problem, display_path
 from pipeline.loader import Loaded
 from pipeline.translations.align import CURRENT, MISSING, OBSOLETE, STALE, STATES, Match, align
@@ -75,8 +75,6 @@ def language_status(project: Project, lang: str, docs: list[str] | None = None,
 
 def problem(status: DocStatus, match: Match) -> Problem:
     """A non-current match as a located line: `file:line: field: message`."""
-    from pipeline.content import format_loc
-
     english_at = ""
     if match.english is not None:
         english_at = f"{display_path(status.english.path)}:{status.english.line_of(match.english.path)}"
@@ -124,8 +122,6 @@ def table(statuses: list[DocStatus]) -> list[str]:
 def details(statuses: list[DocStatus], diff: bool = False) -> list[str]:
     """One located line per field that is not current; with `diff`, then/now for stale fields
     and a note for current fields whose English moved (they need no translation)."""
-    from pipeline.content import format_loc
-
     lines: list[str] = []
     for status in statuses:
         ref = reference_name(status)
