@@ -558,3 +558,21 @@ def test_accept_says_what_it_cannot_accept(fixture_copy, run_cli):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1] == "still not current (no translation to accept): fr: 1 missing"
     assert pending(fixture_copy) == [("missing", "alpha", "sections.0.blocks.0")]
+
+
+def test_a_block_added_by_hand_in_both_languages_is_missing_until_accepted(fixture_copy, run_cli):
+    """The editor's everyday path: the new paragraph typed in both files, then accepted."""
+    edit(fixture_copy, "en/alpha.yaml", ALPHA_P, ALPHA_P + "      - A new English paragraph.\n")
+    fr_p = "      - Les réseaux alpha tirent 90 % de leurs revenus d'activités *bêta*.\n"
+    edit(fixture_copy, "fr/alpha.yaml", fr_p, fr_p + "      - Un nouveau paragraphe.\n")
+    assert pending(fixture_copy) == [("missing", "alpha", "sections.0.blocks.1")]
+    assert run_cli("--content", fixture_copy, "translations", "accept", "--lang", "fr").exit_code == 0
+    assert pending(fixture_copy) == []
+    record = (fixture_copy / "translations" / "fr.yaml").read_text(encoding="utf-8")
+    assert "- en: A new English paragraph.\n  fr: Un nouveau paragraphe.\n" in record
+
+
+def test_revising_a_translation_alone_keeps_it_current(fixture_copy):
+    edit(fixture_copy, "fr/alpha.yaml", "tirent 90 % de leurs revenus", "tirent 90 % de l'ensemble de leurs revenus")
+    edit(fixture_copy, "fr/beta.yaml", "title: Criminalité bêta", "title: Délinquance bêta")
+    assert pending(fixture_copy) == []
