@@ -15,7 +15,7 @@ DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hu
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench lint clean deps deps-build deps-test venv
+.PHONY: all handbook factsheets test bench lint translations clean deps deps-build deps-test venv
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -35,6 +35,9 @@ bench: deps-build $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+translations: $(STAMP)
+	$(PIPELINE) translations
 
 venv: $(STAMP)
 

@@ -157,6 +157,7 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
         project = ctx.project()
         jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
                          handbook=handbook, factsheets=factsheets)
+        _check_translations(ctx, project, {job.lang for job in jobs_list})
     except BaseException:
         if pool is not None:
             pool.close(cancel=True)
@@ -209,7 +210,17 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
                          handbook=kind == "handbook", factsheets=kind == "factsheet")
     explicit = output is not None
+    _check_translations(ctx, ctx.project(), set(lang_list))
     _run(ctx, jobs_list, paper, print_mode, None, explicit, ctx.project(), remember=not explicit)
+
+
+def _check_translations(ctx: Context, project: Project, langs: set[str]) -> None:
+    """One warning line per language with translations not current; a final edition refuses."""
+    from pipeline.translations.status import check_build
+
+    for warning in check_build(project, [lang for lang in project.edition.languages if lang in langs]):
+        if not ctx.quiet:
+            click.echo(warning, err=True)
 
 
 def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True, pool=None) -> None:
@@ -266,7 +277,10 @@ class _Reporter:
 @cli.command()
 @pass_ctx
 def validate(ctx: Context) -> None:
-    """Check all content (schemas, parity between languages, links) and summarise it.
+    """Check all content (schemas, links, translation status) and summarise it.
+
+    Translations that are not current are a warning in a draft and an error in a
+    final edition, exactly as for build.
 
     \b
     Example:
@@ -275,6 +289,7 @@ def validate(ctx: Context) -> None:
     from pipeline.stats import words_per_language
 
     project = ctx.project()
+    _check_translations(ctx, project, set(project.edition.languages))
     words = words_per_language(project)
     per_lang = ", ".join(f"{code} {count:,} words" for code, count in words.items())
     click.echo(f"content valid: {len(project.topic_ids)} topics, {len(words)} languages ({per_lang})")
@@ -295,6 +310,132 @@ def list_topics(ctx: Context) -> None:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+# --- translations ---------------------------------------------------------------------
+
+doc_option = click.option("--topic", "docs", multiple=True, metavar="ID",
+                          help="Topic id, or _strings / _frontmatter (repeatable); default: all.")
+
+
+def _translated_langs(ctx: Context, given: tuple[str, ...]) -> list[str]:
+    from pipeline.translations.status import translated_languages
+
+    return _choose(ctx, "language", given, translated_languages(ctx.project()), "'--lang'")
+
+
+def _docs(ctx: Context, given: tuple[str, ...]) -> list[str] | None:
+    from pipeline.translations.status import all_docs
+
+    return _choose(ctx, "topic", given, all_docs(ctx.project()), "'--topic'") if given else None
+
+
+@cli.group(invoke_without_command=True)
+@lang_option
+@doc_option
+@click.option("--diff", is_flag=True, help="Show each stale field's English then and now, and its translation.")
+@click.pass_context
+def translations(click_ctx: click.Context, langs, docs, diff) -> None:
+    """Translation status: current, stale, missing and obsolete fields per language.
+
+    Exit status 1 when anything is not current, so scripts and CI can gate on it.
+    Subcommands hand work to translators (export, import) and record it (accept).
+
+    \b
+    Examples:
+      pipeline translations                         status table and the fields to do
+      pipeline translations --lang fr --diff        what changed in the English since
+      pipeline translations export --lang fr --only-stale -o fr.xlf
+      pipeline translations import fr.xlf
+      pipeline translations accept --lang fr --topic terrorism
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from pipeline.translations.status import counts, details, language_status, table
+
+    ctx = click_ctx.find_object(Context)
+    statuses = [s for lang in _translated_langs(ctx, langs) for s in language_status(ctx.project(), lang,
+                                                                                       _docs(ctx, docs))]
+    for line in [*table(statuses), "", *details(statuses, diff)]:
+        click.echo(line)
+    totals = counts(statuses)
+    if totals["current"] != sum(totals.values()):
+        sys.exit(1)
+
+
+@translations.command()
+@click.option("--lang", "lang", required=True, metavar="L", help="Language whose translations you confirm.")
+@doc_option
+@pass_ctx
+def accept(ctx: Context, lang, docs) -> None:
+    """Confirm that a language's translations are up to date with today's English.
+
+    Records, for every translated field, the English it now stands for. Run it after
+    revising the translations by hand; nothing else marks a field current (an import
+    records the units it imports).
+
+    \b
+    Example:
+      pipeline translations accept --lang fr --topic terrorism
+    """
+    from pipeline.translations.accept import accept as accept_language
+    from pipeline.translations.record import record_path
+    from pipeline.translations.status import counts, language_status, summary
+
+    lang = _translated_langs(ctx, (lang,))[0]
+    done = accept_language(ctx.project(), lang, _docs(ctx, docs))
+    where = record_path(ctx.project().root, lang)
+    if done.written:
+        ctx.say(f"accepted {done.total} field{'s' if done.total != 1 else ''} in {lang}; record {where} updated")
+    else:
+        ctx.say(f"nothing to accept in {lang}; record {where} unchanged")
+    totals = counts(language_status(ctx.project(), lang, _docs(ctx, docs)))
+    if totals["current"] != sum(totals.values()):
+        ctx.say(f"still not current (no translation to accept): {summary(lang, totals)}")
+
+
+@translations.command()
+@click.option("--lang", "lang", required=True, metavar="L", help="Target language.")
+@doc_option
+@click.option("--only-stale", is_flag=True, help="Only the fields that are stale or missing.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The XLIFF file to write (e.g. fr.xlf).")
+@pass_ctx
+def export(ctx: Context, lang, docs, only_stale, output) -> None:
+    """Write an XLIFF 2.0 file for a translator's CAT tool (one unit per field).
+
+    \b
+    Example:
+      pipeline translations export --lang fr --only-stale -o fr.xlf
+    """
+    from pipeline.translations.export import export as export_xliff
+
+    lang = _translated_langs(ctx, (lang,))[0]
+    count = export_xliff(ctx.project(), lang, output, _docs(ctx, docs), only_stale)
+    ctx.say(f"wrote {output}: {count} unit{'s' if count != 1 else ''} ({lang})")
+
+
+@translations.command("import")
+@click.argument("xliff", metavar="FILE.xlf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", "lang", metavar="L", help="Refuse the file unless it translates into L.")
+@pass_ctx
+def import_(ctx: Context, xliff, lang) -> None:
+    """Write a translated XLIFF file back into the language's YAML files.
+
+    Units marked translated (state translated, reviewed or final) are written, keeping
+    each file's comments and layout, and recorded as translated from today's English.
+    Everything is checked first: a refused file changes nothing.
+
+    \b
+    Example:
+      pipeline translations import fr.xlf
+    """
+    from pipeline.translations.importer import import_xliff
+
+    done = import_xliff(ctx.project(), xliff, lang)
+    files = ", ".join(str(p.name) for p in done.files) or "no file changed"
+    ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
+            f"{done.skipped} not marked translated")
 
 
 def main() -> None:

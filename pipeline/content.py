@@ -36,7 +36,8 @@ class Language:
     front: schema.FrontMatter
     topics: dict[str, schema.Topic]
     sources: dict[str, Loaded] = field(default_factory=dict)
-    front_source: Loaded | None = None
+    # The parsed `_strings.yaml` and `_frontmatter.yaml`, for tools that need their lines.
+    files: dict[str, Loaded] = field(default_factory=dict)
 
 
 @dataclass
@@ -172,4 +173,6 @@ def _load_language(directory: Path, problems: list[Problem]) -> Language | None:
         )
     if len(problems) > before or strings is None or front is None:
         return None
-    return Language(directory.name, directory, strings, front, topics, sources, front_src)
+    assert strings_src is not None and front_src is not None
+    files = {STRINGS_FILE.removesuffix(".yaml"): strings_src, FRONT_FILE.removesuffix(".yaml"): front_src}
+    return Language(directory.name, directory, strings, front, topics, sources, files)

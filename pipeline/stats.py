@@ -37,20 +37,30 @@ def words_per_language(project: Project) -> dict[str, int]:
 
 
 def last_modified(paths: list[Path]) -> dict[Path, dt.date]:
-    """Last commit date of each file (git), or its modification time when git has none."""
+    """Last commit date of each file (git), or its modification time when git has none.
+
+    A fresh clone gives every file the clone time as mtime, so in git the commit date
+    is the truth; a file with uncommitted changes, or outside git, has its mtime.
+    """
     dates: dict[Path, dt.date] = {}
     if paths:
         try:
+            cwd = paths[0].parent
             top = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
-                                      check=True, cwd=paths[0].parent).stdout.strip())
-            log = subprocess.run(["git", "log", "--format=@%cs", "--name-only", "--", *map(str, paths)],
-                                 capture_output=True, text=True, check=True, cwd=paths[0].parent).stdout
+                                      check=True, cwd=cwd).stdout.strip())
+            names = [str(p.resolve()) for p in paths]
+            log = subprocess.run(["git", "log", "--format=@%cs", "--name-only", "--", *names],
+                                 capture_output=True, text=True, check=True, cwd=cwd).stdout
             current = None
             for line in log.splitlines():
                 if line.startswith("@"):
                     current = dt.date.fromisoformat(line[1:])
                 elif line and current:
                     dates.setdefault((top / line).resolve(), current)
+            dirty = subprocess.run(["git", "status", "--porcelain", "--no-renames", "--", *names],
+                                   capture_output=True, text=True, check=True, cwd=cwd).stdout
+            for line in dirty.splitlines():
+                dates.pop((top / line[3:]).resolve(), None)
         except (OSError, subprocess.CalledProcessError, ValueError):
             pass
     result = {}

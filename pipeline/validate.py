@@ -172,19 +172,23 @@ def _language_pairs(project: Project) -> Iterator[tuple[Language, Language]]:
 
 
 def _check_parity(project: Project, problems: list[Problem]) -> None:
-    """Every language must have the reference language's structure for each topic."""
+    """Every language must link the same related topics as the reference language.
+
+    Differences in text structure (an English paragraph inserted, deleted or moved, a
+    list item added) are not errors here: they are translation status, reported field
+    by field by `pipeline.translations` (missing, obsolete), which lets a draft build
+    and refuses a final edition. Links are not translated, so they must simply agree.
+    """
     for reference, other in _language_pairs(project):
         for topic_id, ref_topic in reference.topics.items():
             topic = other.topics.get(topic_id)
-            if topic is None:
+            if topic is None or topic.related == ref_topic.related:
                 continue
-            for (_, want), (other_loc, got) in zip(structure(ref_topic), structure(topic), strict=False):
-                if want != got:
-                    loaded = other.sources[topic_id]
-                    problems.append(Problem(loaded.path, loaded.line_of(other_loc), format_loc(other_loc),
-                                            f"structure differs from {reference.code}: {got} here, "
-                                            f"{want} in content/{reference.code}/{topic_id}.yaml"))
-                    break
+            loaded = other.sources[topic_id]
+            want, got = ", ".join(ref_topic.related), ", ".join(topic.related)
+            problems.append(Problem(loaded.path, loaded.line_of(("related",)), "related",
+                                    f"structure differs from {reference.code}: related [{got}] here, "
+                                    f"related [{want}] in content/{reference.code}/{topic_id}.yaml"))
 
 
 # Optional front-matter lines that every language must give, or none: an edition
@@ -202,6 +206,7 @@ def _check_credits(project: Project, problems: list[Problem]) -> None:
                 problems.append(Problem(path, 1, name, f"missing: content/{reference.code}/{FRONT_FILE} "
                                         f"gives a {name}, so every language must"))
             elif got and not want:
-                line = other.front_source.line_of((name,)) if other.front_source else 1
+                front_src = other.files.get(FRONT_FILE.removesuffix(".yaml"))
+                line = front_src.line_of((name,)) if front_src else 1
                 problems.append(Problem(path, line, name, f"content/{reference.code}/{FRONT_FILE} gives "
                                         f"no {name}: give it in every language or in none"))

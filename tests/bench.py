@@ -109,6 +109,7 @@ def main() -> None:
     rows.append((f"bare WeasyPrint, {count} PDFs serial, first pass", bare))
     rows.append((f"bare WeasyPrint, {count} PDFs serial, warm pass", warm))
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
+    rows += __import__("bench_translations").measure(RUNS)
     shutil.rmtree(scratch, ignore_errors=True)
 
     width = max(len(name) for name, _ in rows)
