@@ -119,6 +119,7 @@ def main() -> None:
         print(f"{name.ljust(width)}  {seconds:7.2f}")
     print(f"clean PDF build / (bare first pass / workers) = {clean_pdf / (bare / workers):.2f}  (target <= 1.2)")
     print(f"clean PDF build / (bare warm pass / workers)  = {clean_pdf / (warm / workers):.2f}")
+    __import__("bench_scale").main(RUNS)
 
 
 if __name__ == "__main__":

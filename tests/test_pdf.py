@@ -289,11 +289,14 @@ def blank_pages(pages: list[str]) -> list[int]:
 
 
 @needs_poppler
+@pytest.mark.parametrize("long", [False, True], ids=["one-page-chapters", "long-first-chapter"])
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("lang", LANGS)
-def test_handbook_contents_lists_chapters_at_their_real_pages(pdfs, lang, mode):
-    doc = pdfs.handbook_doc(lang, chapter_start=mode)
-    pdf = pdfs.handbook(lang, chapter_start=mode)
+def test_handbook_contents_lists_chapters_at_their_real_pages(pdfs, lang, mode, long):
+    """Also when the first chapter runs over three pages, which the renderer's first
+    guess (one page per chapter) gets wrong: every later chapter moves."""
+    doc = pdfs.handbook_doc(lang, chapter_start=mode, long=long)
+    pdf = pdfs.handbook(lang, chapter_start=mode, long=long)
     pages = page_texts(pdfs, pdf)
     toc_page, toc = _toc_entries(page_texts(pdfs, pdf, layout=True), doc.labels["contents"])
     starts = _chapter_start_pages(doc, pages)
@@ -429,10 +432,11 @@ def test_handbook_front_matter(pdfs, lang):
 
 
 @needs_poppler
+@pytest.mark.parametrize("long", [False, True], ids=["one-page-chapters", "long-first-chapter"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_handbook_related_areas_print_their_page(pdfs, lang):
-    doc = pdfs.handbook_doc(lang)
-    pdf = pdfs.handbook(lang)
+def test_handbook_related_areas_print_their_page(pdfs, lang, long):
+    doc = pdfs.handbook_doc(lang, long=long)
+    pdf = pdfs.handbook(lang, long=long)
     pages = page_texts(pdfs, pdf)
     starts = _chapter_start_pages(doc, pages)
     text = squash(" ".join(pages)).replace("\u2010 ", "").replace("- ", "-")
@@ -456,6 +460,43 @@ def test_handbook_related_areas_print_their_page(pdfs, lang):
         if annot.get_object().get("/Subtype") == "/Link"
     ]
     assert len(links) >= len(refs)
+
+
+class _LayoutCounter:
+    """Counts the renderer's WeasyPrint layouts: (front matter only, whole document)."""
+
+    def __init__(self, monkeypatch):
+        self.front = self.whole = 0
+        layout = pdf_renderer._Render.layout
+
+        def counting(render, pagination, front_only=False):
+            if front_only:
+                self.front += 1
+            else:
+                self.whole += 1
+            return layout(render, pagination, front_only)
+
+        monkeypatch.setattr(pdf_renderer._Render, "layout", counting)
+
+
+def test_handbook_is_laid_out_once_when_its_chapters_fit_on_a_page(pdfs, monkeypatch):
+    """The page numbers come from the layout, not from target-counter() (which makes
+    WeasyPrint lay every page holding one out two or three times): the front matter is
+    measured, the chapters are expected on one page each and the handbook is laid out
+    once; a chapter over three pages costs one more layout, never a wrong number."""
+    counter = _LayoutCounter(monkeypatch)
+    layout_pdf(pdfs.handbook_doc("en"))
+    assert (counter.front, counter.whole) == (1, 1)
+    counter.front = counter.whole = 0
+    layout_pdf(pdfs.handbook_doc("en", long=True))
+    assert (counter.front, counter.whole) == (1, 2)
+
+
+def test_page_numbers_left_to_weasyprint_print_the_same(pdfs, monkeypatch):
+    """Should the layouts never agree on the page numbers, WeasyPrint finds them itself
+    with target-counter(): the same PDF, byte for byte, only slower."""
+    monkeypatch.setattr(pdf_renderer, "MAX_LAYOUTS", 0)
+    assert render_pdf(pdfs.handbook_doc("fr")) == pdfs.handbook("fr")
 
 
 @pytest.mark.parametrize("lang", LANGS)

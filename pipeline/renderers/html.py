@@ -42,18 +42,28 @@ PAPER_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
 
 @dataclass(frozen=True)
 class Pagination:
-    """What only a first layout can tell, passed to the templates for a second one.
+    """What only a layout can tell, passed to the templates for the next one.
 
-    CSS cannot condition on the page count, so the PDF renderer lays a document out,
-    counts its pages and, when that changes what must be printed, lays it out again
-    with this filled in (WeasyPrint is deterministic; margin boxes and pages added at
-    the end move nothing before them).
+    CSS cannot condition on the page count, and WeasyPrint pays dearly for page numbers
+    it must find itself (every page holding a `target-counter()` is laid out two or
+    three times). So the PDF renderer lays a document out with what it expects, reads
+    the real figures from that layout and, only when they differ, lays it out again
+    with these (WeasyPrint is deterministic, so the figures of the last layout are the
+    ones it prints).
     """
 
     # Print "Page N of M" in a factsheet's foot: only when it has more than one page.
     show_page_count: bool = False
     # Blank pages before a print-mode handbook's back cover, to reach a multiple of 4.
     filler_pages: int = 0
+    # The page each handbook chapter opens on, by anchor, for the contents and the
+    # cross-references; None lets WeasyPrint find them (`target-counter()`).
+    chapter_pages: tuple[tuple[str, int], ...] | None = None
+
+    @property
+    def page_of(self) -> dict[str, int]:
+        """Chapter anchor -> page number (empty when WeasyPrint is to find them)."""
+        return dict(self.chapter_pages or ())
 
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -141,13 +151,16 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(doc: Document, *, standalone: bool = True, pagination: Pagination | None = None) -> str:
+def render_html(doc: Document, *, standalone: bool = True, pagination: Pagination | None = None,
+                front_only: bool = False) -> str:
     """The HTML of `doc`.
 
     Standalone HTML links the static stylesheets and embeds the document's own CSS
     (`document_css`). The PDF renderer asks for the bare HTML and passes all the CSS to
     WeasyPrint itself, static sheets parsed once per process: WeasyPrint gives those
     "user" origin, so the document CSS must travel the same way to cascade after them.
+    `front_only` leaves a handbook's chapters and back cover out: the PDF renderer lays
+    that out to learn how many pages come before the first chapter.
     """
     _check(doc)
     context = _context(doc, pagination)
@@ -155,6 +168,7 @@ def render_html(doc: Document, *, standalone: bool = True, pagination: Paginatio
         TEMPLATE_BY_KIND[doc.kind],
         stylesheets=STYLESHEETS[doc.kind] if standalone else (),
         document_css=Markup(_render(DOCUMENT_CSS, **context)) if standalone else None,
+        front_only=front_only,
         **context,
     )
 

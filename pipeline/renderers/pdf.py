@@ -18,6 +18,7 @@ configuration are cached per process, since one worker renders many documents.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import subprocess
@@ -48,6 +49,9 @@ FACTSHEET_MAX_PAGES = 2
 # A saddle-stitched booklet is made of folded sheets of four pages each.
 SIGNATURE_PAGES = 4
 
+# Layouts tried before the page numbers are left to WeasyPrint (see `_Render.paginated`).
+MAX_LAYOUTS = 3
+
 # Debian packages that provide the branding fonts, for the error message.
 FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core"}
 
@@ -75,17 +79,46 @@ def layout_pdf(doc: Document, *, strict: bool = True) -> weasyprint.Document:
         return render.paginated()
 
 
-def pagination_for(doc: Document, pages: int) -> Pagination:
-    """What the templates must know of a first layout of `pages` pages.
+def pagination_for(doc: Document, rendered: weasyprint.Document, used: Pagination) -> Pagination:
+    """What the templates must know, as read from `rendered`, a layout made with `used`.
 
-    A factsheet prints its page count only when it has more than one page; a
-    print-mode handbook (whose first layout already ends with the back cover) gets the
-    blank pages that make its page count a multiple of four.
+    A factsheet prints its page count only when it has more than one page. A handbook
+    prints the page each chapter opens on (contents, cross-references); in print mode it
+    gets the blank pages that bring its page count to a multiple of four (the layout
+    already holds `used.filler_pages` of them, and its back cover).
     """
+    pages = len(rendered.pages)
     if doc.kind == "factsheet":
         return Pagination(show_page_count=pages > 1)
-    fillers = -pages % SIGNATURE_PAGES if doc.layout.print_mode else 0
-    return Pagination(filler_pages=fillers)
+    wanted = {chapter.anchor for chapter in doc.chapters}
+    # A chapter's page is the first that holds its anchor (a chapter running over
+    # several pages has it on each). WeasyPrint's page counter is the page's position:
+    # nothing in our CSS resets it.
+    opens: dict[str, int] = {}
+    for number, page in enumerate(rendered.pages, start=1):
+        for anchor in page.anchors:
+            if anchor in wanted:
+                opens.setdefault(anchor, number)
+    fillers = -(pages - used.filler_pages) % SIGNATURE_PAGES if doc.layout.print_mode else 0
+    return Pagination(filler_pages=fillers, chapter_pages=tuple(opens.items()))
+
+
+def expected_pagination(doc: Document, front_pages: int) -> Pagination:
+    """The pagination of a handbook whose chapters each fit on one page (the usual case),
+    given the number of pages before its first chapter.
+
+    Each chapter opens on the next page (`chapter_start: page`) or the next right-hand,
+    odd-numbered one (`recto`); in print mode the back cover follows the last chapter.
+    """
+    page = front_pages
+    opens = []
+    for chapter in doc.chapters:
+        page += 1
+        if doc.chapter_start == "recto" and page % 2 == 0:
+            page += 1
+        opens.append((chapter.anchor, page))
+    fillers = -(page + 1) % SIGNATURE_PAGES if doc.layout.print_mode else 0
+    return Pagination(filler_pages=fillers, chapter_pages=tuple(opens))
 
 
 class _Render:
@@ -106,36 +139,64 @@ class _Render:
         return self
 
     def paginated(self) -> weasyprint.Document:
-        """The final layout: a first one, and a second only if its page count changes
-        what is printed (see `pagination_for`)."""
-        first = Pagination()
-        rendered = self.layout(first)
+        """The final layout: one whose printed page figures (see `pagination_for`) are
+        the ones it has.
+
+        It starts from a guess (`first_guess`) and lays out again with the figures read
+        from the last layout until they agree: once when the guess is right, twice
+        when a chapter runs over a page. Should they never agree (a page number whose
+        width moves a page break back and forth), WeasyPrint resolves the page numbers
+        itself (`target-counter()`), the slow and sure way.
+        """
+        pagination = self.first_guess()
+        for _ in range(MAX_LAYOUTS):
+            rendered = self.layout(pagination)
+            needed = pagination_for(self.doc, rendered, pagination)
+            if needed == pagination:
+                return rendered
+            del rendered  # never hold two layouts at once: memory
+            pagination = needed
+        return self.layout(dataclasses.replace(pagination, chapter_pages=None))
+
+    def first_guess(self) -> Pagination:
+        """A factsheet is guessed to fit on one page; a handbook's chapters each on one
+        page, after front matter whose pages are counted in a layout of it alone (a few
+        pages: cover, imprint, foreword and contents)."""
+        if self.doc.kind == "factsheet":
+            return Pagination()
+        # The contents need numbers in this layout too; their digits hardly matter.
+        placeholder = expected_pagination(self.doc, 4)
+        front_pages = len(self.layout(placeholder, front_only=True).pages)
+        return expected_pagination(self.doc, front_pages)
+
+    def check_pages(self, rendered: weasyprint.Document) -> None:
         pages = len(rendered.pages)
         if self.doc.kind == "factsheet" and pages > FACTSHEET_MAX_PAGES:
             raise BuildError(
                 f"{self.what} runs to {pages} pages; a factsheet must fit on "
                 f"{FACTSHEET_MAX_PAGES}: shorten the topic '{self.doc.chapters[0].topic_id}'"
             )
-        needed = pagination_for(self.doc, pages)
-        return rendered if needed == first else self.layout(needed)
 
-    def layout(self, pagination: Pagination) -> weasyprint.Document:
+    def layout(self, pagination: Pagination, front_only: bool = False) -> weasyprint.Document:
         from weasyprint import CSS, HTML
 
+        doc = self.doc
         base_url = str(TEMPLATES_DIR) + "/"
-        html_source = render_html(self.doc, standalone=False, pagination=pagination)
-        doc_css = document_css(self.doc, pagination)
+        html_source = render_html(doc, standalone=False, pagination=pagination, front_only=front_only)
+        doc_css = document_css(doc, pagination)
         with self._fetch_guard():
             html = HTML(string=html_source, base_url=base_url, url_fetcher=self.fetcher)
             # Static sheets first (parsed once, cached), then this document's CSS, which
             # must cascade after them: WeasyPrint gives all of them "user" origin.
             doc_sheet = CSS(string=doc_css, base_url=base_url, url_fetcher=self.fetcher,
                             font_config=_font_config())
-            return html.render(
+            rendered = html.render(
                 font_config=_font_config(),
-                stylesheets=[*_stylesheets(self.doc.kind), doc_sheet],
+                stylesheets=[*_stylesheets(doc.kind), doc_sheet],
                 pdf_variant=PDF_VARIANT,
             )
+        self.check_pages(rendered)
+        return rendered
 
     def write(self, rendered: weasyprint.Document) -> bytes:
         with self._fetch_guard():
