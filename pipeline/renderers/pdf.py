@@ -164,9 +164,7 @@ class _Render:
         pages: cover, imprint, foreword and contents)."""
         if self.doc.kind == "factsheet":
             return Pagination()
-        # The contents need numbers in this layout too; their digits hardly matter.
-        placeholder = expected_pagination(self.doc, 4)
-        front_pages = len(self.layout(placeholder, front_only=True).pages)
+        front_pages = len(self.layout(Pagination(), front_only=True).pages)
         return expected_pagination(self.doc, front_pages)
 
     def check_pages(self, rendered: weasyprint.Document) -> None:
