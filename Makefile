@@ -15,7 +15,7 @@ DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hu
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench lint translations clean deps deps-build deps-test venv
+.PHONY: all handbook factsheets test bench visual-diff lint translations clean deps deps-build deps-test venv
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -32,6 +32,12 @@ test: deps-build deps-test $(STAMP)
 
 bench: deps-build $(STAMP)
 	$(BIN)/python tests/bench.py
+
+# Page images of every PDF against those built by the code of a git ref:
+# make visual-diff BEFORE=main (default HEAD: what the uncommitted changes change).
+BEFORE ?= HEAD
+visual-diff: deps-build deps-test $(STAMP)
+	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
