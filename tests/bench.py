@@ -61,7 +61,11 @@ project = load_project(Path(sys.argv[1]))
 docs = [compose_handbook(project, l) for l in project.edition.languages]
 docs += [compose_factsheet(project, l, t) for l in project.edition.languages for t in project.topic_ids]
 base = str(TEMPLATES_DIR) + "/"
-jobs = [(render_html(d, standalone=False), document_css(d), d.kind) for d in docs]
+def final(d):  # the page numbers the pipeline prints (its first guess is right for the real content)
+    with pdfmod._Render(d, True) as render:
+        return render.first_guess()
+pages = [final(d) for d in docs]
+jobs = [(render_html(d, standalone=False, pagination=p), document_css(d, p), d.kind) for d, p in zip(docs, pages)]
 def once():
     for html, css, kind in jobs:
         sheets = [*pdfmod._stylesheets(kind), CSS(string=css, base_url=base)]

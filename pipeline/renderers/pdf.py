@@ -19,6 +19,7 @@ configuration are cached per process, since one worker renders many documents.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import shutil
 import subprocess
@@ -49,6 +50,10 @@ FACTSHEET_MAX_PAGES = 2
 # A saddle-stitched booklet is made of folded sheets of four pages each.
 SIGNATURE_PAGES = 4
 
+# From this many pages, collect the layout's garbage before writing (see `render_pdf`):
+# it costs about 4 ms a page, and a short document's peak memory is small anyway.
+COLLECT_FROM_PAGES = 50
+
 # Layouts tried before the page numbers are left to WeasyPrint (see `_Render.paginated`).
 MAX_LAYOUTS = 3
 
@@ -70,7 +75,13 @@ def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
     referenced, a factsheet runs over two pages, or (when `strict`) WeasyPrint warned.
     """
     with _Render(doc, strict) as render:
-        return render.write(render.paginated())
+        laid_out = render.paginated()
+        if len(laid_out.pages) >= COLLECT_FROM_PAGES:
+            # The layout leaves its discarded attempts (column balancing) behind as
+            # reference cycles, which Python's collector reaches late: writing the PDF
+            # would pile its own memory on top (110 topics: peak 234 -> 208 MB).
+            gc.collect()
+        return render.write(laid_out)
 
 
 def layout_pdf(doc: Document, *, strict: bool = True) -> weasyprint.Document:
