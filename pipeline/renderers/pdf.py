@@ -9,7 +9,10 @@ PDF. For a document handed out in print that is the wrong default, so this rende
 * checks through fontconfig that the branding fonts are installed, rather than let
   Pango silently substitute another family;
 * writes the same bytes for the same document: dates from `meta.date` and a file
-  identifier derived from the content, never from the clock.
+  identifier derived from the content, never from the clock;
+* prints the handbook's page numbers (contents, cross-references) as read from its own
+  layout rather than through `target-counter()`, which makes WeasyPrint lay every
+  page holding one out two or three times (`_Render.paginated`).
 
 WeasyPrint is imported inside the functions: importing this module must stay cheap
 (the CLI's `--help` must not load it). The parsed stylesheets and the font
