@@ -296,6 +296,49 @@ def list_topics(ctx: Context) -> None:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
+# --- editing helpers: schemas for editors, new topics, live preview ---------------------
+
+
+@cli.command("schema")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schemas; default: <content>/schemas.")
+@click.option("--headers", is_flag=True,
+              help="Also name its schema on the first line of every content file (idempotent).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema or a header is out of date.")
+@pass_ctx
+def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: bool) -> None:
+    """Write JSON Schemas of the content files, for editors that complete and check YAML.
+
+    Each content file's first line, `# yaml-language-server: $schema=...`, tells the
+    editor which schema applies; --headers writes those lines (re-run it after merging).
+
+    \b
+    Examples:
+      pipeline schema                 refresh content/schemas/
+      pipeline schema --headers       ... and the header line of every content file
+      pipeline schema --check         fail if either is out of date (CI)
+    """
+    from pipeline import schema_export
+
+    out_dir = out_dir or ctx.content / schema_export.SCHEMA_DIR_NAME
+    if check:
+        stale = schema_export.stale_schemas(out_dir)
+        unmarked = schema_export.missing_headers(ctx.content, out_dir)
+        for path in stale:
+            click.echo(f"out of date: {path}", err=True)
+        for path in unmarked:
+            click.echo(f"no schema header on line 1: {path}", err=True)
+        if stale or unmarked:
+            raise click.ClickException("run 'pipeline schema --headers' and commit the result")
+        ctx.say(f"schemas and headers up to date ({len(schema_export.SCHEMAS)} schemas)")
+        return
+    written = schema_export.write_schemas(out_dir)
+    ctx.say(f"wrote {len(written)} schemas to {out_dir}")
+    if headers:
+        changed = schema_export.write_headers(ctx.content, out_dir)
+        ctx.say(f"schema header added to {len(changed)} content files")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="pipeline")
