@@ -339,6 +339,32 @@ def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: boo
         ctx.say(f"schema header added to {len(changed)} content files")
 
 
+@cli.command("new")
+@click.argument("topic_id", metavar="ID")
+@click.option("--code", required=True, metavar="XXX", help="Area code of the reference, 2-4 capitals (e.g. CYB).")
+@click.option("--title", default=None, help="Title in the reference language (else a placeholder).")
+@pass_ctx
+def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> None:
+    """Start a topic: register it in edition.yaml and write a skeleton in every language.
+
+    Every value of the skeletons is a placeholder that `pipeline validate` refuses,
+    so validate then lists exactly what is still to write and to translate.
+
+    \b
+    Example:
+      pipeline new cybercrime --code CYB --title "Cybercrime"
+    """
+    from pipeline.errors import display_path
+    from pipeline.scaffold import new_topic
+
+    done = new_topic(ctx.content, topic_id, code, title)
+    ctx.say(f"registered {topic_id} ({code}) at the end of topics: in {display_path(done.edition)}")
+    ctx.say(f"wrote {display_path(done.reference)}: to write")
+    for path in done.translations:
+        ctx.say(f"wrote {display_path(path)}: to translate")
+    ctx.say("next: replace the TO WRITE values, then run 'pipeline validate' to see what is left")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="pipeline")
