@@ -7,6 +7,7 @@ Exit status: 0 success, 1 build or content error, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import signal
 import sys
@@ -363,6 +364,47 @@ def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> No
     for path in done.translations:
         ctx.say(f"wrote {display_path(path)}: to translate")
     ctx.say("next: replace the TO WRITE values, then run 'pipeline validate' to see what is left")
+
+
+@cli.command()
+@click.argument("topic_id", metavar="[ID]", required=False)
+@click.option("--handbook", is_flag=True, help="Preview the handbook instead of a factsheet.")
+@lang_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("--format", "fmt", type=click.Choice(["pdf"]), default="pdf", show_default=True,
+              help="Format whose pages are shown.")
+@pass_ctx
+def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int, fmt: str) -> None:
+    """Show a document's pages in the browser, languages side by side, updated on every save.
+
+    Serves http://127.0.0.1:PORT/ only. Saving a file under content/ or templates/
+    re-renders the documents it changed; invalid content shows its located errors
+    above the last good pages. Ctrl-C stops it and removes its temporary files.
+
+    \b
+    Examples:
+      pipeline preview corruption            the factsheet, every language
+      pipeline preview --handbook --lang fr
+    """
+    from pipeline.errors import ContentError
+    from pipeline.preview.server import serve
+    from pipeline.preview.session import Target
+
+    if (topic_id is None) == (not handbook):
+        raise click.UsageError("name a topic ID or --handbook (one of them)")
+    try:  # check the choices now when the content is valid; otherwise the page shows its errors
+        if topic_id is not None:
+            _topics(ctx, (topic_id,), "'ID'")
+        langs = tuple(_langs(ctx, langs)) if langs else langs
+    except ContentError:
+        pass
+    target = Target("handbook") if handbook else Target("factsheet", topic_id)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a polite kill cleans up like Ctrl-C
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
+        serve(ctx.content.resolve(), target, list(langs), port,
+              on_ready=lambda url: click.echo(f"Previewing {target.label} at {url}  (Ctrl-C to stop)"))
+    ctx.say("preview stopped")
 
 
 def main() -> None:
