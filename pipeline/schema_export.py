@@ -18,7 +18,8 @@ what an editor needs to know:
 
 The block union's callable discriminator already comes out as a `oneOf` of the five
 block shapes (a string, or an object with exactly one of `list`, `focus`, `quote`,
-`key_figure`), which is what an editor needs.
+`key_figure`), which is what an editor needs; its error message becomes the
+description an editor shows on hover.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from pipeline.output import write_atomic
 
 SCHEMA_DIR_NAME = "schemas"
 HEADER_PREFIX = "# yaml-language-server: $schema="
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Draft 7: what VS Code's YAML extension and most editors implement (newer drafts only partly).
+DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,12 @@ class _ContentJsonSchema(GenerateJsonSchema):
                 json_schema[keyword] = json_schema.pop(key)
         return json_schema
 
+    def tagged_union_schema(self, schema_: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        json_schema = super().tagged_union_schema(schema_)
+        if schema_.get("custom_error_message"):  # the block union says what a block is: show it on hover
+            json_schema["description"] = schema_["custom_error_message"]
+        return json_schema
+
     def chain_schema(self, schema_: core_schema.ChainSchema) -> JsonSchemaValue:
         merged: dict[str, Any] = {}
         for step in schema_["steps"]:
@@ -110,9 +118,12 @@ class _ContentJsonSchema(GenerateJsonSchema):
 
 def generate(content_schema: ContentSchema) -> dict[str, Any]:
     """The JSON Schema of one kind of content file."""
-    body = TypeAdapter(content_schema.model).json_schema(schema_generator=_ContentJsonSchema)
+    body = TypeAdapter(content_schema.model).json_schema(schema_generator=_ContentJsonSchema,
+                                                         ref_template="#/definitions/{model}")
     body.pop("title", None)
-    return {"$schema": DIALECT, "title": content_schema.title, **body}
+    definitions = body.pop("$defs", None)  # draft 7 names them "definitions"
+    return {"$schema": DIALECT, "title": content_schema.title, **body,
+            **({"definitions": definitions} if definitions else {})}
 
 
 def render(content_schema: ContentSchema) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft7Validator, FormatChecker
 from pydantic import TypeAdapter, ValidationError
 
 from pipeline import schema_export
@@ -37,9 +37,9 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def validator(name: str) -> Draft202012Validator:
+def validator(name: str) -> Draft7Validator:
     committed = json.loads((SCHEMA_DIR / schema_export.BY_NAME[name].filename).read_text(encoding="utf-8"))
-    return Draft202012Validator(committed, format_checker=FormatChecker())
+    return Draft7Validator(committed, format_checker=FormatChecker())
 
 
 def test_committed_schemas_are_what_the_models_generate():
@@ -49,21 +49,21 @@ def test_committed_schemas_are_what_the_models_generate():
 
 @pytest.mark.parametrize("name", sorted(schema_export.BY_NAME))
 def test_schemas_are_valid_json_schema(name):
-    Draft202012Validator.check_schema(json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")))
+    Draft7Validator.check_schema(json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")))
 
 
 def test_schemas_tell_editors_what_a_text_and_a_block_are():
     topic = json.loads((SCHEMA_DIR / "topic.schema.json").read_text(encoding="utf-8"))
     lead = topic["properties"]["lead"]
     assert lead["minLength"] == 1 and "pattern" in lead and "not" in lead
-    shapes = topic["$defs"]["Section"]["properties"]["blocks"]["items"]["oneOf"]
+    shapes = topic["definitions"]["Section"]["properties"]["blocks"]["items"]["oneOf"]
     assert shapes[0]["type"] == "string"
     assert sorted(s["$ref"].rsplit("/", 1)[1] for s in shapes[1:]) == [
         "FocusBlock", "KeyFigureBlock", "ListBlock", "QuoteBlock"]
     strings = json.loads((SCHEMA_DIR / "strings.schema.json").read_text(encoding="utf-8"))
-    assert {"pattern": r"\{page\}.*\{pages\}"} in strings["$defs"]["Labels"]["properties"]["page_of"]["allOf"]
+    assert {"pattern": r"\{page\}.*\{pages\}"} in strings["definitions"]["Labels"]["properties"]["page_of"]["allOf"]
     branding = json.loads((SCHEMA_DIR / "branding.schema.json").read_text(encoding="utf-8"))
-    top = branding["$defs"]["Margins"]["properties"]["top"]
+    top = branding["definitions"]["Margins"]["properties"]["top"]
     assert (top["minimum"], top["maximum"]) == (5, 60) and "ge" not in top
 
 
