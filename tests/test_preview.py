@@ -30,10 +30,8 @@ def long_intro(sentences: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def content(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("preview") / "content"
-    shutil.copytree(FIXTURES / "valid", target)
-    return target
+def content(module_content) -> Path:
+    return module_content
 
 
 @pytest.fixture(scope="module")

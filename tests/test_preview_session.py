@@ -28,10 +28,8 @@ def page_counts(session: PreviewSession) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def content(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("session") / "content"
-    shutil.copytree(FIXTURES / "valid", target)
-    return target
+def content(module_content) -> Path:
+    return module_content
 
 
 @pytest.fixture(scope="module")
