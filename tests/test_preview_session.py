@@ -161,3 +161,4 @@ def test_rasterise_names_pages_by_content(tmp_path, real_build):
     factsheet = rasterise(real_build / "fr" / "factsheets" / "corruption-fr.pdf", tmp_path / "c", prefix="fr")
     assert all((i.width, i.height) == (794, 1123) for i in factsheet), "A4 at 96 dpi"
     assert factsheet[0].name.startswith("fr-1-") and factsheet[0].path.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.suffix for p in (tmp_path / "c").iterdir()) == [".png"] * len(factsheet), "no raw pixels left"
