@@ -99,12 +99,14 @@ def test_images_are_only_those_published(session):
         assert session.image(name) is None
 
 
-def test_the_handbook_side_by_side(tmp_path):
+def test_the_handbook_in_the_languages_asked_for(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "content")
-    with PreviewSession(tmp_path / "content", Target("handbook"), ["fr"]) as live:
+    with PreviewSession(tmp_path / "content", Target("handbook"), ["fr", "xx"]) as live:
         live.refresh()
         snapshot = live.snapshot()
-        assert snapshot["langs"] == ["fr"] and snapshot["errors"] == []
+        assert snapshot["langs"] == ["fr"]
+        assert snapshot["errors"] == [f"{display_path(tmp_path / 'content')}: no language folder 'xx' "
+                                      "(asked for by --lang)"]
         assert page_counts(live)["fr"] >= 3 and snapshot["pages"]["fr"]["title"] == "Domaines de test"
 
 

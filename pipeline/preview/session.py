@@ -122,7 +122,10 @@ class PreviewSession:
             for worker in self._workers:
                 worker.restart()  # the renderer caches stylesheets per process
             self._rendered.clear()
-        documents, errors = self._compose()
+        try:
+            documents, errors = self._compose()
+        except Exception as exc:  # a bug in a stage must not stop the preview: show it, keep watching
+            documents, errors = None, [f"{type(exc).__name__} while loading the content: {exc}"]
         if documents is None:
             self._update(content_errors=errors)
             return
@@ -160,7 +163,8 @@ class PreviewSession:
         errors = []
         langs = self.wanted_langs or list(project.edition.languages)
         unknown = [lang for lang in langs if lang not in project.languages]
-        errors += [f"{lang}: no language '{lang}' in {display_path(self.content_root)}" for lang in unknown]
+        errors += [f"{display_path(self.content_root)}: no language folder '{lang}' (asked for by --lang)"
+                   for lang in unknown]
         documents = {}
         if self.target.kind == "factsheet" and self.target.topic not in project.topic_ids:
             errors.append(f"{display_path(self.content_root / 'edition.yaml')}: topics: "
