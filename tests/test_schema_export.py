@@ -195,3 +195,8 @@ def test_cli_writes_the_schemas_and_checks_them(tmp_path, run_cli):
     assert {p: p.read_bytes() for p in content.rglob("*.yaml")} == before, "headers are written once"
     assert run_cli("--content", content, "schema", "--check").exit_code == 0
     assert run_cli("--content", content, "validate").exit_code == 0
+
+
+def test_every_content_file_names_its_schema_on_line_1():
+    """Run `pipeline schema --headers` (make schema) to add the line where it is missing."""
+    assert schema_export.missing_headers(CONTENT, SCHEMA_DIR) == []
