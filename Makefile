@@ -11,11 +11,15 @@ STAMP  := $(VENV)/.installed
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
 # font subsetting fast and reproducible), and the tools the tests use.
 DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git
+DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git \
+             chromium chromium-driver
+# `pipeline preview` shows pages as images made by poppler's pdftoppm.
+DEB_PREVIEW := poppler-utils
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench lint translations clean deps deps-build deps-test venv
+.PHONY: all handbook factsheets test bench lint translations clean deps deps-build deps-test deps-preview \
+        venv preview schema screenshot
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -33,6 +37,18 @@ test: deps-build deps-test $(STAMP)
 bench: deps-build $(STAMP)
 	$(BIN)/python tests/bench.py
 
+# Live preview while editing: `make preview TOPIC=corruption`, or `make preview` for the handbook.
+preview: deps-build deps-preview $(STAMP)
+	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),--handbook)
+
+# Refresh the JSON Schemas in content/schemas/ and the schema line at the top of each content file.
+schema: $(STAMP)
+	$(PIPELINE) schema --headers
+
+# The README's screenshot of the preview, taken by headless Chromium.
+screenshot: deps-build deps-test $(STAMP)
+	$(BIN)/python tests/screenshot_preview.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -47,13 +63,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-deps: deps-build deps-test
+deps: deps-build deps-test deps-preview
 
 deps-build:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_BUILD)"
 
 deps-test:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_TEST)"
+
+deps-preview:
+	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_PREVIEW)"
 
 # Install missing Debian packages when root; otherwise say exactly what to install.
 _apt:

@@ -7,6 +7,7 @@ Exit status: 0 success, 1 build or content error, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import signal
 import sys
@@ -436,6 +437,116 @@ def import_(ctx: Context, xliff, lang) -> None:
     files = ", ".join(str(p.name) for p in done.files) or "no file changed"
     ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
             f"{done.skipped} not marked translated")
+
+
+# --- editing helpers: schemas for editors, new topics, live preview ---------------------
+
+
+@cli.command("schema")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schemas; default: <content>/schemas.")
+@click.option("--headers", is_flag=True,
+              help="Also name its schema on the first line of every content file (idempotent).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema or a header is out of date.")
+@pass_ctx
+def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: bool) -> None:
+    """Write JSON Schemas of the content files, for editors that complete and check YAML.
+
+    Each content file's first line, `# yaml-language-server: $schema=...`, tells the
+    editor which schema applies; --headers writes those lines (re-run it after merging).
+
+    \b
+    Examples:
+      pipeline schema                 refresh content/schemas/
+      pipeline schema --headers       ... and the header line of every content file
+      pipeline schema --check         fail if either is out of date (CI)
+    """
+    from pipeline import schema_export
+
+    out_dir = out_dir or ctx.content / schema_export.SCHEMA_DIR_NAME
+    if check:
+        stale = schema_export.stale_schemas(out_dir)
+        unmarked = schema_export.missing_headers(ctx.content, out_dir)
+        for path in stale:
+            click.echo(f"out of date: {path}", err=True)
+        for path in unmarked:
+            click.echo(f"no schema header on line 1: {path}", err=True)
+        if stale or unmarked:
+            raise click.ClickException("run 'pipeline schema --headers' and commit the result")
+        ctx.say(f"schemas and headers up to date ({len(schema_export.SCHEMAS)} schemas)")
+        return
+    written = schema_export.write_schemas(out_dir)
+    ctx.say(f"wrote {len(written)} schemas to {out_dir}")
+    if headers:
+        changed = schema_export.write_headers(ctx.content, out_dir)
+        ctx.say(f"schema header added to {len(changed)} content files")
+
+
+@cli.command("new")
+@click.argument("topic_id", metavar="ID")
+@click.option("--code", required=True, metavar="XXX", help="Area code of the reference, 2-4 capitals (e.g. CYB).")
+@click.option("--title", default=None, help="Title in the reference language (else a placeholder).")
+@pass_ctx
+def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> None:
+    """Start a topic: register it in edition.yaml and write a skeleton in every language.
+
+    Every value of the skeletons is a placeholder that `pipeline validate` refuses,
+    so validate then lists exactly what is still to write and to translate.
+
+    \b
+    Example:
+      pipeline new cybercrime --code CYB --title "Cybercrime"
+    """
+    from pipeline.errors import display_path
+    from pipeline.scaffold import new_topic
+
+    done = new_topic(ctx.content, topic_id, code, title)
+    ctx.say(f"registered {topic_id} ({code}) at the end of topics: in {display_path(done.edition)}")
+    ctx.say(f"wrote {display_path(done.reference)}: to write")
+    for path in done.translations:
+        ctx.say(f"wrote {display_path(path)}: to translate")
+    ctx.say("next: replace the TO WRITE values, then run 'pipeline validate' to see what is left")
+
+
+@cli.command()
+@click.argument("topic_id", metavar="[ID]", required=False)
+@click.option("--handbook", is_flag=True, help="Preview the handbook instead of a factsheet.")
+@lang_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("--format", "fmt", type=click.Choice(["pdf"]), default="pdf", show_default=True,
+              help="Format whose pages are shown.")
+@pass_ctx
+def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int, fmt: str) -> None:
+    """Show a document's pages in the browser, languages side by side, updated on every save.
+
+    Serves http://127.0.0.1:PORT/ only. Saving a file under content/ or templates/
+    re-renders the documents it changed; invalid content shows its located errors
+    above the last good pages. Ctrl-C stops it and removes its temporary files.
+
+    \b
+    Examples:
+      pipeline preview corruption            the factsheet, every language
+      pipeline preview --handbook --lang fr
+    """
+    from pipeline.errors import ContentError
+    from pipeline.preview.server import serve
+    from pipeline.preview.session import Target
+
+    if (topic_id is None) == (not handbook):
+        raise click.UsageError("name a topic ID or --handbook (one of them)")
+    try:  # check the choices now when the content is valid; otherwise the page shows its errors
+        if topic_id is not None:
+            _topics(ctx, (topic_id,), "'ID'")
+        langs = tuple(_langs(ctx, langs)) if langs else langs
+    except ContentError:
+        pass
+    target = Target("handbook") if handbook else Target("factsheet", topic_id)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a polite kill cleans up like Ctrl-C
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
+        serve(ctx.content.resolve(), target, list(langs), port,
+              on_ready=lambda url: click.echo(f"Previewing {target.label} at {url}  (Ctrl-C to stop)"))
+    ctx.say("preview stopped")
 
 
 def main() -> None:

@@ -27,6 +27,9 @@ from pydantic import (
 
 # C0/C1 controls except tab and newline, plus U+FFFE/U+FFFF: not printable, not valid in DOCX XML.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# `pipeline new` fills a new topic with values that start with these words; refusing
+# them here makes `pipeline validate` list exactly what is still to write or translate.
+PLACEHOLDER = re.compile(r"^\s*(TO WRITE|TO TRANSLATE)\b")
 
 
 def _clean_text(value: str) -> str:
@@ -35,6 +38,9 @@ def _clean_text(value: str) -> str:
     bad = _CONTROL.search(value)
     if bad:
         raise ValueError(f"contains control character U+{ord(bad.group()):04X}")
+    todo = PLACEHOLDER.match(value)
+    if todo:
+        raise ValueError(f"{todo.group(1).lower()} (replace the placeholder left by 'pipeline new')")
     return value
 
 

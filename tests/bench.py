@@ -111,6 +111,7 @@ def main() -> None:
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
     rows += __import__("bench_translations").measure(RUNS)
     shutil.rmtree(scratch, ignore_errors=True)
+    rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 
     width = max(len(name) for name, _ in rows)
     print(f"median of {RUNS}+ runs, {workers} workers, {os.cpu_count()} cores")
