@@ -129,6 +129,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         margins=c.margins("factsheet"),
         chapters=(chapter,),
         layout=layout or model.Layout(),
+        templates=project.template_override,
     )
 
 
@@ -153,4 +154,5 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
         front=front,
         layout=layout or model.Layout(),
+        templates=project.template_override,
     )

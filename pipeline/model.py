@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 
@@ -155,7 +156,8 @@ class Document:
 
     `labels` are the interface strings of the document's language (already through
     typography); `branding` holds colours and font families; `margins` the page
-    margins of this kind of document.
+    margins of this kind of document; `templates` the content's folder of templates
+    that override the built-in ones by name (branding.yaml `templates:`), if any.
     """
 
     kind: Literal["factsheet", "handbook"]
@@ -166,3 +168,4 @@ class Document:
     chapters: tuple[Chapter, ...]
     front: FrontMatter | None = None
     layout: Layout = field(default_factory=Layout)
+    templates: Path | None = None
