@@ -121,8 +121,11 @@ def run(
 
 
 def _check_templates(project: Project, todo: list[tuple[Job, Document, str]], pool: Workers | None) -> None:
-    """Compile the templates once before rendering: a broken override then fails the
-    build with one located error, and nothing is written."""
+    """With an override folder, compile the templates once before rendering: a broken
+    override then fails the build with one located error, and nothing is written.
+    (Our own templates are checked by the tests; a clean build need not pay for it.)"""
+    if project.template_override is None:
+        return
     from pipeline.renderers.html import TEMPLATE_FORMATS, check_templates
 
     if not any(job.fmt in TEMPLATE_FORMATS for job, _, _ in todo):

@@ -201,6 +201,10 @@ def test_docx_does_not_use_the_templates(build):
     assert result.exit_code == 0, result.stderr
 
 
+def test_builtin_templates_pass_the_check():
+    html_renderer.check_templates()  # what a build runs first when there is an override
+
+
 def test_missing_builtin_template_is_named(monkeypatch, tmp_path):
     """An incomplete installation: the first template lookup names what is missing and where."""
     monkeypatch.setattr(html_renderer, "TEMPLATES_DIR", tmp_path)
