@@ -208,12 +208,12 @@ def test_builtin_templates_pass_the_check():
 def test_missing_builtin_template_is_named(monkeypatch, tmp_path):
     """An incomplete installation: the first template lookup names what is missing and where."""
     monkeypatch.setattr(html_renderer, "TEMPLATES_DIR", tmp_path)
-    html_renderer.environment.cache_clear()
+    html_renderer._environment.cache_clear()
     try:
         with pytest.raises(BuildError) as info:
             html_renderer.check_templates()
     finally:
-        html_renderer.environment.cache_clear()
+        html_renderer._environment.cache_clear()
     assert info.value.message == f"template 'factsheet.html.j2' not found in {tmp_path}"
 
 

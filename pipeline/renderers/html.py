@@ -128,13 +128,18 @@ def template_file(name: str, override: Path | None = None) -> Path:
     raise BuildError(f"template '{name}' not found in {_searched(override)}")
 
 
-@lru_cache(maxsize=4)
 def environment(override: Path | None = None) -> jinja2.Environment:
     """A Jinja environment: autoescape on for every template, strict undefined.
 
     With an override folder, its templates come first (so `{% extends "base.html.j2" %}`
-    in ours picks up an overridden base too), then the built-in ones.
+    in ours picks up an overridden base too), then the built-in ones. One environment
+    per folder and process, whether called as `environment()` or `environment(None)`.
     """
+    return _environment(override)
+
+
+@lru_cache(maxsize=4)
+def _environment(override: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in template_dirs(override)]),
         autoescape=True,
