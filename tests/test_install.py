@@ -44,6 +44,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.whic
 
 # What the wheel is built from: the package, its templates and the build configuration.
 SOURCES = ("pyproject.toml", "README.md", "pipeline", "templates")
+# The wheel's version differs from the source's SOURCE_VERSION (and from the editable
+# install whose site-packages the test borrows), so the tests see which one is reported.
+WHEEL_VERSION = f"{SOURCE_VERSION}+installtest"
 
 
 @dataclass
@@ -94,6 +97,11 @@ def installed(tmp_path_factory) -> Installed:
             shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(path, source / name)
+    pyproject = source / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in text
+    text = re.sub(r"\[tool\.setuptools\.dynamic\]\nversion = .*\n", "", text)
+    pyproject.write_text(text.replace('dynamic = ["version"]', f'version = "{WHEEL_VERSION}"'), encoding="utf-8")
     dist = base / "dist"
     # No build isolation and no index: the test environment's setuptools (the `test`
     # extra) builds it, so no download happens.
@@ -198,11 +206,10 @@ def test_installed_package_is_the_wheel_not_the_repository(installed: Installed,
 
 
 def test_version_comes_from_the_installed_metadata(installed: Installed, tmp_path: Path):
-    wheel_version = installed.wheel.name.split("-")[1]
-    assert wheel_version == SOURCE_VERSION
+    assert installed.wheel.name.split("-")[1] == WHEEL_VERSION
     result = installed.run("--version", cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout == f"pipeline, version {wheel_version}\n"
+    assert result.stdout == f"pipeline, version {WHEEL_VERSION}\n"
 
 
 def test_installing_takes_seconds(installed: Installed):
@@ -259,7 +266,7 @@ def test_installed_tool_builds_every_document_from_another_folder(default_build:
 
 
 def test_outputs_name_the_tool_and_version(default_build: Path):
-    producer = f"{DISTRIBUTION} {SOURCE_VERSION}"
+    producer = f"{DISTRIBUTION} {WHEEL_VERSION}"
     pdf = PdfReader(default_build / "en" / "handbook-en.pdf")
     assert pdf.metadata["/Creator"] == producer
     assert pdf.metadata["/Producer"].startswith("WeasyPrint ")
@@ -408,7 +415,7 @@ def test_broken_override_is_one_located_error_and_outputs_stay(installed: Instal
     broken = work / "content" / "theme" / "factsheet.html.j2"
     broken.write_text('{% extends "base.html.j2" %}\n{% block body %}\n<h1>{{ chapters[0].title }</h1>\n'
                       "{% endblock %}\n", encoding="utf-8")
-    result = installed.run("build", "--force", cwd=work)
+    result = installed.run("build", cwd=work)  # every PDF is due: its override folder changed
     assert result.returncode == 1
     assert result.stderr == "Error: content/theme/factsheet.html.j2:3: unexpected '}'\n"
     assert _stamps(build) == before
