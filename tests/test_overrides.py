@@ -127,8 +127,9 @@ def test_override_resources_are_served_and_nothing_beyond(build, tmp_path):
                                       encoding="utf-8")
     result = build()
     assert result.exit_code == 1
-    assert "refused to load file://" in result.stderr and f"outside.svg: only files under templates/ or " \
-        f"{folder}" in result.stderr
+    # The URL is shortened in the message when long; the allowed folders are not.
+    assert "refused to load file:///" in result.stderr
+    assert f": only files under templates/ or {folder} may be used\n" in result.stderr
 
 
 def test_resource_paths_with_an_override(tmp_path):
