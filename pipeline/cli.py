@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__
 from pipeline.plan import FORMATS
 
 if TYPE_CHECKING:
@@ -48,8 +47,19 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: the installed distribution's version, looked up only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from pipeline import version
+
+    click.echo(f"pipeline, version {version()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pipeline")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option("--content", type=click.Path(file_okay=False, path_type=Path), default=Path("content"),
               show_default=True, envvar="PIPELINE_CONTENT", help="Content folder to read.")
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),

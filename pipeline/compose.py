@@ -140,6 +140,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         chapters=(chapter,),
         layout=layout or model.Layout(),
         credits=c.credits(),
+        templates=project.template_override,
     )
 
 
@@ -165,4 +166,5 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         layout=layout or model.Layout(),
         credits=c.credits(),
         chapter_start=project.edition.chapter_start,
+        templates=project.template_override,
     )

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from pipeline import schema
-from pipeline.errors import ContentError, PipelineError, Problem
+from pipeline.errors import ContentError, PipelineError, Problem, display_path
 from pipeline.loader import Loaded, Loc, load_yaml
 
 STRINGS_FILE = "_strings.yaml"
@@ -58,6 +58,12 @@ class Project:
 
     def topic_entry(self, topic_id: str) -> schema.TopicEntry:
         return next(entry for entry in self.edition.topics if entry.id == topic_id)
+
+    @property
+    def template_override(self) -> Path | None:
+        """The folder whose templates override the built-in ones (branding `templates:`)."""
+        folder = self.branding.templates
+        return (self.root / folder).resolve() if folder else None
 
 
 def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]) -> M | None:
@@ -118,6 +124,8 @@ def load_project(root: Path) -> Project:
     glossary: list[dict[str, str]] = []
     if glossary_src is not None:
         glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
+    if branding is not None and branding_src is not None:
+        _check_template_folder(root, branding, branding_src, problems)
 
     languages = {}
     lang_dirs = sorted(p.parent for p in root.glob(f"*/{STRINGS_FILE}"))
@@ -135,6 +143,18 @@ def load_project(root: Path) -> Project:
     if problems:
         raise ContentError(problems)
     return project
+
+
+def _check_template_folder(root: Path, branding: schema.Branding, source: Loaded,
+                           problems: list[Problem]) -> None:
+    """The override folder named in branding.yaml must exist (relative to the content folder)."""
+    if branding.templates is None:
+        return
+    folder = root / branding.templates
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "not found"
+        problems.append(Problem(source.path, source.line_of(("templates",)), "templates",
+                                f"folder {display_path(folder)} {what} (the path is relative to the content folder)"))
 
 
 def _load(path: Path, problems: list[Problem], optional: bool = False) -> Loaded | None:

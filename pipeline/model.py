@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 
@@ -177,7 +178,8 @@ class Document:
 
     `labels` are the interface strings of the document's language (already through
     typography); `branding` holds colours and font families; `margins` the page
-    margins of this kind of document.
+    margins of this kind of document; `templates` the content's folder of templates
+    that override the built-in ones by name (branding.yaml `templates:`), if any.
     """
 
     kind: Literal["factsheet", "handbook"]
@@ -191,3 +193,4 @@ class Document:
     credits: Credits = field(default_factory=Credits)
     # Handbook only (edition.yaml): chapters open on the next page or the next right-hand page.
     chapter_start: Literal["page", "recto"] = "page"
+    templates: Path | None = None

@@ -296,6 +296,9 @@ class Branding(Strict):
     fonts: Fonts
     margins: DocumentMargins
     logo: StrictStr | None = None
+    # A folder, relative to the content folder, whose files override the built-in
+    # templates and stylesheets of the same name (checked to exist by pipeline.content).
+    templates: Text | None = None
 
 
 # A glossary entry maps language codes to the agreed term in each language.

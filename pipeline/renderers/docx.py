@@ -20,6 +20,7 @@ comes from the document's labels, meta, front matter and chapters.
 
 The bytes depend on the document only: the package is rewritten with fixed zip
 timestamps, and the core properties carry the edition date, not the build time.
+`docProps/app.xml` names the producing tool and its version as the Application.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from pipeline import producer
 from pipeline.errors import BuildError
 from pipeline.model import (
     BulletList,
@@ -137,7 +139,7 @@ class _DocxBuilder:
         self.document.save(out)
         fonts = self.document.part.part_related_by(RT.FONT_TABLE).blob
         return f.reproducible_zip(out.getvalue(), doc.meta.date, replace={
-            "docProps/app.xml": f.app_properties(self._organisation()),
+            "docProps/app.xml": f.app_properties(self._organisation(), producer()),
             "word/fontTable.xml": font_table(fonts, doc.branding["fonts"]),
         })
 

@@ -286,9 +286,11 @@ def reproducible_zip(data: bytes, date: dt.date, replace: dict[str, bytes] | Non
     return out.getvalue()
 
 
-def app_properties(company: str) -> bytes:
-    """A minimal `docProps/app.xml`: python-docx's template names another application
-    and stale page and word counts; Word recomputes the counts on save."""
+def app_properties(company: str, application: str) -> bytes:
+    """A minimal `docProps/app.xml` naming our tool and version as the Application:
+    python-docx's template names another application and stale page and word counts;
+    Word recomputes the counts on save. (No AppVersion: the standard requires the form
+    XX.YYYY, which a three-part version does not have.)"""
     root = etree.Element(
         "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}Properties",
         nsmap={
@@ -297,7 +299,8 @@ def app_properties(company: str) -> bytes:
         },
     )
     ns = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
-    for tag, value in (("Company", company), ("ScaleCrop", "false"), ("LinksUpToDate", "false"),
-                       ("SharedDoc", "false"), ("HyperlinksChanged", "false"), ("DocSecurity", "0")):
+    for tag, value in (("Application", application), ("Company", company), ("ScaleCrop", "false"),
+                       ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false"),
+                       ("DocSecurity", "0")):
         etree.SubElement(root, ns + tag).text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -3,13 +3,15 @@
 WeasyPrint is forgiving: it logs a missing image or a bad CSS rule and still writes a
 PDF. For a document handed out in print that is the wrong default, so this renderer
 
-* serves only files under `templates/` and refuses any other URL (`UnsafeResourceError`);
+* serves only files under `templates/` (and the content's template override folder, if
+  branding.yaml names one) and refuses any other URL (`UnsafeResourceError`);
 * captures the `weasyprint` logger's warnings during a render, re-logs them through
   `pipeline.pdf`, and (with `strict=True`, the default) fails the build on any;
 * checks through fontconfig that the branding fonts are installed, rather than let
   Pango silently substitute another family;
 * writes the same bytes for the same document: dates from `meta.date` and a file
-  identifier derived from the content, never from the clock.
+  identifier derived from the content, never from the clock;
+* names itself and its version as the PDF's Creator (WeasyPrint is the Producer).
 
 WeasyPrint is imported inside the functions: importing this module must stay cheap
 (the CLI's `--help` must not load it). The parsed stylesheets and the font
@@ -30,9 +32,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from pipeline.errors import BuildError
+from pipeline import producer
+from pipeline.errors import BuildError, display_path
 from pipeline.model import Document
-from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, Pagination, document_css, render_html
+from pipeline.renderers.html import (
+    STYLESHEETS,
+    TEMPLATES_DIR,
+    Pagination,
+    document_css,
+    render_html,
+    template_dirs,
+    template_file,
+)
 
 if TYPE_CHECKING:
     import weasyprint
@@ -56,7 +67,7 @@ _RENDER_LOCK = threading.Lock()
 
 
 class UnsafeResourceError(BuildError):
-    """A template or content referenced a resource outside templates/."""
+    """A template or content referenced a resource outside templates/ (and the override folder)."""
 
 
 def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
@@ -99,7 +110,8 @@ class _Render:
 
     def __enter__(self) -> _Render:
         check_fonts(self.doc.branding.get("fonts", {}))
-        self.fetcher = _safe_fetcher()
+        self.roots = template_dirs(self.doc.templates)
+        self.fetcher = _safe_fetcher(self.roots)
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
@@ -122,7 +134,8 @@ class _Render:
     def layout(self, pagination: Pagination) -> weasyprint.Document:
         from weasyprint import CSS, HTML
 
-        base_url = str(TEMPLATES_DIR) + "/"
+        # Relative URLs resolve against the override folder first (see resource_path).
+        base_url = str(self.roots[0]) + "/"
         html_source = render_html(self.doc, standalone=False, pagination=pagination)
         doc_css = document_css(self.doc, pagination)
         with self._fetch_guard():
@@ -133,11 +146,13 @@ class _Render:
                             font_config=_font_config())
             return html.render(
                 font_config=_font_config(),
-                stylesheets=[*_stylesheets(self.doc.kind), doc_sheet],
+                stylesheets=[*_stylesheets(self.doc.kind, self.doc.templates), doc_sheet],
                 pdf_variant=PDF_VARIANT,
             )
 
     def write(self, rendered: weasyprint.Document) -> bytes:
+        # WeasyPrint writes this to /Creator and the XMP CreatorTool (it is /Producer).
+        rendered.metadata.generator = producer()
         with self._fetch_guard():
             # The /ID is a hash of the file's objects, so it changes with the content and
             # only with it; the dates come from <meta name=dcterms.*> (meta.date).
@@ -210,8 +225,13 @@ def check_fonts(fonts: dict[str, str]) -> None:
 # --- resources ---------------------------------------------------------------------
 
 
-def resource_path(url: str) -> Path | None:
-    """The file under templates/ that `url` names, or None if it is anything else."""
+def resource_path(url: str, roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path | None:
+    """The file under one of `roots` that `url` names, or None if it is anything else.
+
+    `roots` are the template folders in lookup order (override first). A URL into the
+    override folder that names a file it does not have falls back to the built-in file
+    of the same relative path, as templates do.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -219,8 +239,19 @@ def resource_path(url: str) -> Path | None:
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
         return None
     path = Path(url2pathname(unquote(parts.path))).resolve()
-    root = TEMPLATES_DIR.resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    resolved = [root.resolve() for root in roots]
+    for root in resolved:
+        if path.is_relative_to(root):
+            relative = path.relative_to(root)
+            break
+    else:
+        return None
+    for root in resolved:
+        candidate = (root / relative).resolve()
+        # resolve() follows symbolic links: one pointing out of the folder is refused.
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -228,27 +259,28 @@ def _safe_fetcher_class() -> type:
     from weasyprint.urls import URLFetcher
 
     class SafeURLFetcher(URLFetcher):
-        """Serves files under templates/ only; remembers and refuses everything else."""
+        """Serves files under the template folders only; remembers and refuses everything else."""
 
-        def __init__(self) -> None:
+        def __init__(self, roots: tuple[Path, ...]) -> None:
             # fail_on_errors makes WeasyPrint stop the render instead of logging.
             super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+            self.roots = roots
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if resource_path(url) is None:
+            path = resource_path(url, self.roots)
+            if path is None:
                 shown = url if len(url) <= 80 else url[:77] + "..."
                 self.refused.append(shown)
-                raise UnsafeResourceError(
-                    f"refused to load {shown}: only files under templates/ may be used"
-                )
-            return super().fetch(url, headers)
+                allowed = " or ".join(["templates/", *(display_path(r) for r in self.roots[:-1])])
+                raise UnsafeResourceError(f"refused to load {shown}: only files under {allowed} may be used")
+            return super().fetch(path.as_uri(), headers)
 
     return SafeURLFetcher
 
 
-def _safe_fetcher() -> Any:
-    return _safe_fetcher_class()()
+def _safe_fetcher(roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Any:
+    return _safe_fetcher_class()(roots)
 
 
 # --- cached WeasyPrint objects -----------------------------------------------------
@@ -262,26 +294,33 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
 
 
 @cache
-def _stylesheet(name: str) -> weasyprint.CSS:
-    """One static stylesheet, parsed once per process; a CSS problem fails the build
-    (and, being raised, is not cached: the next document reports it again)."""
+def _stylesheet(path: Path, roots: tuple[Path, ...], stamp: tuple[int, int]) -> weasyprint.CSS:
+    """One static stylesheet, parsed once per process (and again if the file changes:
+    `stamp` is its modification time and size); a CSS problem fails the build (and,
+    being raised, is not cached: the next document reports it again)."""
     from weasyprint import CSS
 
-    path = TEMPLATES_DIR / name
     with _captured_warnings() as records:
         sheet = CSS(
             string=path.read_text(encoding="utf-8"),
-            base_url=str(TEMPLATES_DIR) + "/",
-            url_fetcher=_safe_fetcher(),
+            base_url=str(path.parent) + "/",
+            url_fetcher=_safe_fetcher(roots),
             font_config=_font_config(),
         )
     if records:
-        raise BuildError("\n".join(f"templates/{name}: {r.getMessage()}" for r in records))
+        raise BuildError("\n".join(f"{display_path(path)}: {r.getMessage()}" for r in records))
     return sheet
 
 
-def _stylesheets(kind: str) -> list[weasyprint.CSS]:
-    return [_stylesheet(name) for name in STYLESHEETS[kind]]
+def _stylesheets(kind: str, override: Path | None = None) -> list[weasyprint.CSS]:
+    """The static stylesheets of a kind of document, each the override's if it has one."""
+    roots = template_dirs(override)
+    sheets = []
+    for name in STYLESHEETS[kind]:
+        path = template_file(name, override)
+        stat = path.stat()
+        sheets.append(_stylesheet(path, roots, (stat.st_mtime_ns, stat.st_size)))
+    return sheets
 
 
 class _WarningCollector(logging.Handler):
