@@ -96,7 +96,7 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                             help="Paper size.")
 print_option = click.option("--print", "print_mode", is_flag=True,
-                            help="Print-shop PDF: 3 mm bleed and crop marks.")
+                            help="Print-shop PDF (PDF/X-4, 3 mm bleed, crop marks) under build/print/.")
 
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -155,12 +155,12 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
     try:
         project = ctx.project()
         jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
-                         handbook=handbook, factsheets=factsheets)
+                         handbook=handbook, factsheets=factsheets, variant=_variant(print_mode))
     except BaseException:
         if pool is not None:
             pool.close(cancel=True)
         raise
-    _run(ctx, jobs_list, paper, print_mode, workers, force, project, pool=pool)
+    _run(ctx, jobs_list, paper, workers, force, project, pool=pool)
 
 
 @cli.command()
@@ -203,20 +203,26 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         if len(lang_list) != 1 or len(fmt_list) != 1:
             raise click.UsageError("with -o/--output, name exactly one --lang and one --format "
                                    "(or an output ending in .pdf or .docx)")
-        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True)]
+        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True,
+                         variant=_variant(print_mode))]
     else:
         jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
-                         handbook=kind == "handbook", factsheets=kind == "factsheet")
+                         handbook=kind == "handbook", factsheets=kind == "factsheet",
+                         variant=_variant(print_mode))
     explicit = output is not None
-    _run(ctx, jobs_list, paper, print_mode, None, explicit, ctx.project(), remember=not explicit)
+    _run(ctx, jobs_list, paper, None, explicit, ctx.project(), remember=not explicit)
 
 
-def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True, pool=None) -> None:
+def _variant(print_mode: bool) -> str:
+    return "print" if print_mode else "screen"
+
+
+def _run(ctx: Context, jobs_list, paper, workers, force, project, remember=True, pool=None) -> None:
     from pipeline.build import run
     from pipeline.model import Layout
     from pipeline.workers import default_workers
 
-    layout = Layout(paper=paper, print_mode=print_mode)
+    layout = Layout(paper=paper)
     report = _Reporter(ctx, len(jobs_list))
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so temporary files are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -160,6 +160,12 @@ class Layout:
     print_mode: bool = False
     variant: Variant = "screen"
 
+    def for_variant(self, variant: Variant) -> Layout:
+        """This layout for a variant's file: print files get the print geometry."""
+        if variant == "screen":
+            return self
+        return Layout(self.paper, print_mode=variant == "print", variant=variant)
+
 
 @dataclass(frozen=True)
 class Document:
