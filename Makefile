@@ -11,11 +11,13 @@ STAMP  := $(VENV)/.installed
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
 # font subsetting fast and reproducible), and the tools the tests use.
 DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git
+# A release lets LibreOffice lay out the DOCX (through python3-uno) for their page numbers.
+DEB_RELEASE := libreoffice-writer-nogui python3-uno
+DEB_TEST  := python3-uno poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench lint clean deps deps-build deps-test venv
+.PHONY: all handbook factsheets release test bench lint clean deps deps-build deps-test deps-release venv
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -25,6 +27,10 @@ handbook: deps-build $(STAMP)
 
 factsheets: deps-build $(STAMP)
 	$(PIPELINE) build --no-handbook
+
+# The distribution set in dist/<edition-date>/ (LibreOffice lays out the DOCX page numbers).
+release: deps-build deps-release $(STAMP)
+	$(PIPELINE) release
 
 test: deps-build deps-test $(STAMP)
 	$(BIN)/ruff check .
@@ -45,6 +51,9 @@ $(STAMP): pyproject.toml
 	touch $@
 
 deps: deps-build deps-test
+
+deps-release:
+	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_RELEASE)"
 
 deps-build:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_BUILD)"
@@ -68,4 +77,4 @@ _apt:
 	fi
 
 clean:
-	rm -rf build
+	rm -rf build dist

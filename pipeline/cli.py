@@ -265,6 +265,53 @@ class _Reporter:
             self.bar.__exit__(None, None, None)
 
 
+# --- release ------------------------------------------------------------------------------
+
+
+@cli.command()
+@lang_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder that receives the set (as <edition-date>/).")
+@click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Check a release folder against its manifest and checksums instead.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes; default: one per core.")
+@quiet_option
+@pass_ctx
+def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+    """Build and assemble the distribution set of the edition, or verify one.
+
+    Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
+    a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
+    README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
+    (or --allow-draft), the content is valid and every document builds.
+
+    \b
+    Examples:
+      pipeline release
+      pipeline release --allow-draft --out /tmp/dist
+      pipeline release --verify dist/2026-11-24
+    """
+    from pipeline import release as rel
+    from pipeline.workers import default_workers
+
+    if verify_dir is not None:
+        problems = rel.verify(verify_dir)
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        ctx.say(f"{verify_dir}: every file matches the manifest")
+        return
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, tuple(_langs(ctx, langs)) if langs else (),
+                          allow_draft, jobs or default_workers())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report = _Reporter(ctx, 0)
+    target = rel.release(request, report=report)
+    ctx.say(f"released {target}")
+
+
 # --- validate and list ----------------------------------------------------------------
 
 
