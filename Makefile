@@ -77,4 +77,4 @@ _apt:
 	fi
 
 clean:
-	rm -rf build dist
+	rm -rf build

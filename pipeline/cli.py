@@ -304,8 +304,13 @@ def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None
             sys.exit(1)
         ctx.say(f"{verify_dir}: every file matches the manifest")
         return
-    request = rel.Request(ctx.content, ctx.build_dir, out_dir, tuple(_langs(ctx, langs)) if langs else (),
-                          allow_draft, jobs or default_workers())
+    from pipeline.errors import ContentError
+
+    try:
+        lang_list = tuple(_langs(ctx, langs)) if langs else ()
+    except ContentError:
+        lang_list = tuple(langs)  # the release names the content problems with every other cause
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = _Reporter(ctx, 0)
     target = rel.release(request, report=report)

@@ -35,6 +35,7 @@ from pipeline import __version__
 from pipeline.build import Outcome, compose, run, shared_fingerprint
 from pipeline.content import EDITION_FILE, Project, load_project
 from pipeline.errors import ContentError, PipelineError, display_path
+from pipeline.loader import load_yaml
 from pipeline.model import Document, Layout
 from pipeline.plan import Job, plan
 from pipeline.zips import write_zip
@@ -107,13 +108,27 @@ Gate = Callable[[Project, Request], list[str]]
 
 def status_gate(project: Project, request: Request) -> list[str]:
     """A set for distribution is made from a final edition; --allow-draft makes a marked draft set."""
-    edition = project.edition
-    if edition.status == "final" or request.allow_draft:
-        return []
     source = project.edition_source
     line = source.line_of(("status",)) if source else 1
-    return [f"{display_path(project.root / EDITION_FILE)}:{line}: status: the edition is '{edition.status}'; "
+    return _status_problem(project.root / EDITION_FILE, line, project.edition.status, request)
+
+
+def _status_problem(path: Path, line: int, status: object, request: Request) -> list[str]:
+    if status == "final" or request.allow_draft:
+        return []
+    return [f"{display_path(path)}:{line}: status: the edition is '{status}'; "
             "set it to 'final', or pass --allow-draft for a draft set"]
+
+
+def _raw_status_gate(request: Request) -> list[str]:
+    """The status gate on content that did not validate, read straight from edition.yaml."""
+    path = request.content / EDITION_FILE
+    try:
+        loaded = load_yaml(path)
+    except PipelineError:
+        return []  # already among the content problems
+    status = loaded.data.get("status") if isinstance(loaded.data, dict) else None
+    return _status_problem(path, loaded.line_of(("status",)), status, request)
 
 
 # Checks on validated content, each returning its problems. Content problems (load and
@@ -132,7 +147,8 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
     try:
         project = load_project(request.content)
     except ContentError as exc:
-        raise ReleaseRefused([str(p) for p in exc.problems]) from None
+        # Nothing can be built from invalid content; the status is still worth naming.
+        raise ReleaseRefused([*(str(p) for p in exc.problems), *_raw_status_gate(request)]) from None
     langs = list(request.langs or project.edition.languages)
     for gate in GATES:
         problems += gate(project, request)
