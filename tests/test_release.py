@@ -216,7 +216,9 @@ def test_crop_marks_are_drawn_outside_the_bleed_on_every_print_page(released, ma
                 trim = [float(v) for v in page.obj.TrimBox]
                 bleed = [float(v) for v in page.obj.BleedBox]
                 lines = _lines(page)
-                assert sorted(lines) == pytest.approx(sorted(mark_segments(trim)), abs=0.01), (f["path"], number)
+                flat = [v for line in sorted(lines) for v in line]
+                expected = [v for line in sorted(mark_segments(trim)) for v in line]
+                assert flat == pytest.approx(expected, abs=0.01), (f["path"], number)
                 for x1, y1, x2, y2 in lines:
                     for x, y in ((x1, y1), (x2, y2)):
                         outside = x < bleed[0] or x > bleed[2] or y < bleed[1] or y > bleed[3]
@@ -249,7 +251,7 @@ def test_crop_marks_are_visible_in_the_slug(released, tmp_path, what):
     assert image.getpixel((round(width - slug + mid), round(height - slug))) < 128
     # The slug beyond the bleed is white paper (not the cover's navy) where no mark is.
     assert image.getpixel((round(slug - mid), round(slug - mid))) > 240
-    assert image.getpixel((round(slug - 2 * px), round(height / 2))) > 240
+    assert image.getpixel((round(slug - 5 * px), round(height / 2))) > 240  # beyond the 3 mm bleed
     if what == "handbook cover":
         # The navy reaches 3 mm beyond the trim: the bleed is printed, not white.
         assert image.getpixel((round(slug - 1.5 * px), round(height / 2))) < 100
