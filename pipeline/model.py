@@ -9,7 +9,7 @@ what keeps the PDF and the DOCX of a document in step.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 
@@ -164,7 +164,7 @@ class Layout:
         """This layout for a variant's file: print files get the print geometry."""
         if variant == "screen":
             return self
-        return Layout(self.paper, print_mode=variant == "print", variant=variant)
+        return replace(self, print_mode=variant == "print", variant=variant)
 
 
 @dataclass(frozen=True)
