@@ -7,6 +7,7 @@ Gate and verification tests use the tiny fixture project.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -315,6 +316,31 @@ def test_handbook_docx_page_numbers_agree_with_libreoffice_layout(released, tmp_
         for bookmark, page in report["pagerefs"]:
             assert refs[bookmark] == {page}, (path.name, bookmark)
         assert refs
+
+
+def test_wrong_stored_page_numbers_are_settled_by_libreoffice_layout(released, manifest, project, tmp_path):
+    """A handbook DOCX whose stored numbers are all wrong (as an estimate can be, e.g. a
+    chapter longer than it thinks): LibreOffice's layout corrects them in our own file,
+    which ends up byte-identical to the released one."""
+    from pipeline.compose import compose_handbook
+    from pipeline.docx_pages import LayoutCache, settle
+    from pipeline.renderers.docx import render_docx
+
+    shipped = (released / "en" / "handbook-en.docx").read_bytes()
+    names = {el.get(f"{W}name") for el in open_docx(io.BytesIO(shipped)).element.body.iter(f"{W}bookmarkStart")}
+    doc = compose_handbook(project, "en")
+    wrong = render_docx(doc, bookmark_pages=dict.fromkeys(names, 99))
+    assert wrong != shipped and "99" in _stored_toc_bytes(wrong)
+    settled, layouts = settle({"en": wrong}, lambda _name, pages: render_docx(doc, pages),
+                              LayoutCache(tmp_path, "test"))
+    assert settled["en"] == shipped
+    (entry,) = files_of(manifest, path="en/handbook-en.docx")
+    assert layouts["en"].pages == entry["pages"]
+
+
+def _stored_toc_bytes(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return package.read("word/document.xml").decode()
 
 
 # --- reproducibility and verification ---------------------------------------------------------
