@@ -14,7 +14,8 @@ fields). A release therefore:
    digits of a page number does not move a page break).
 
 Layouts are cached in `build/.docx-layout.json` by the file's SHA-256, LibreOffice's
-version and the fonts, so a release of an unchanged edition does not start LibreOffice.
+version and the build's shared inputs (code, templates, fonts), so a release of an
+unchanged edition does not start LibreOffice.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ def probe(paths: list[Path], work_dir: Path) -> dict[Path, dict]:
 class LayoutCache:
     """LibreOffice layouts by file content, kept in the build folder."""
 
-    def __init__(self, build_dir: Path, fonts: str):
+    def __init__(self, build_dir: Path, shared: str):
         self.path = build_dir / CACHE_NAME
         self.build_dir = build_dir
-        self.fonts = fonts
+        self.shared = shared
         self.entries: dict[str, dict] = {}
         with contextlib.suppress(OSError, ValueError):
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
@@ -89,7 +90,7 @@ class LayoutCache:
                 self.entries = loaded
 
     def _key(self, data: bytes) -> str:
-        return hashlib.sha256(data + office_version().encode() + self.fonts.encode()).hexdigest()
+        return hashlib.sha256(data + office_version().encode() + self.shared.encode()).hexdigest()
 
     def layouts(self, files: dict[str, bytes]) -> dict[str, Layout]:
         """The layout of each named DOCX, measuring only those not seen before."""
