@@ -11,15 +11,17 @@ STAMP  := $(VENV)/.installed
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
 # font subsetting fast and reproducible), and the tools the tests use.
 DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git \
+DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui python3-uno hunspell hunspell-fr hunspell-en-gb git \
              chromium chromium-driver
 # `pipeline preview` shows pages as images made by poppler's pdftoppm.
 DEB_PREVIEW := poppler-utils
+# A release lets LibreOffice lay out the DOCX (through python3-uno) for their page numbers.
+DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench lint translations clean deps deps-build deps-test deps-preview \
-        venv preview schema screenshot
+.PHONY: all handbook factsheets release test bench lint translations clean deps deps-build deps-test deps-preview \
+        deps-release venv preview schema screenshot
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -29,6 +31,10 @@ handbook: deps-build $(STAMP)
 
 factsheets: deps-build $(STAMP)
 	$(PIPELINE) build --no-handbook
+
+# The distribution set in dist/<edition-date>/ (LibreOffice lays out the DOCX page numbers).
+release: deps-build deps-release $(STAMP)
+	$(PIPELINE) release
 
 test: deps-build deps-test $(STAMP)
 	$(BIN)/ruff check .
@@ -64,6 +70,9 @@ $(STAMP): pyproject.toml
 	touch $@
 
 deps: deps-build deps-test deps-preview
+
+deps-release:
+	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_RELEASE)"
 
 deps-build:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_BUILD)"

@@ -54,7 +54,8 @@ class Summary:
 
 
 def compose(project: Project, job: Job, layout: Layout) -> Document:
-    """The document model for a job."""
+    """The document model for a job (in the layout of the job's variant)."""
+    layout = layout.for_variant(job.variant)
     if job.kind == "handbook":
         return compose_handbook(project, job.lang, layout)
     assert job.topic is not None

@@ -107,8 +107,8 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                             help="Paper size.")
 print_option = click.option("--print", "print_mode", is_flag=True,
-                            help="Print-shop PDF: 3 mm bleed and crop marks; the handbook padded to a "
-                                 "multiple of 4 pages, ending with a back cover. No effect on DOCX.")
+                            help="Print-shop PDF (PDF/X-4, 3 mm bleed, crop marks) under build/print/; the "
+                                 "handbook padded to a multiple of 4 pages, ending with a back cover. PDF only.")
 
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -167,13 +167,13 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
     try:
         project = ctx.project()
         jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
-                         handbook=handbook, factsheets=factsheets)
+                         handbook=handbook, factsheets=factsheets, variant=_variant(print_mode))
         _check_translations(ctx, project, {job.lang for job in jobs_list})
     except BaseException:
         if pool is not None:
             pool.close(cancel=True)
         raise
-    _run(ctx, jobs_list, paper, print_mode, workers, force, project, pool=pool)
+    _run(ctx, jobs_list, paper, workers, force, project, pool=pool)
 
 
 @cli.command()
@@ -216,13 +216,15 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         if len(lang_list) != 1 or len(fmt_list) != 1:
             raise click.UsageError("with -o/--output, name exactly one --lang and one --format "
                                    "(or an output ending in .pdf or .docx)")
-        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True)]
+        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True,
+                         variant=_variant(print_mode))]
     else:
         jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
-                         handbook=kind == "handbook", factsheets=kind == "factsheet")
+                         handbook=kind == "handbook", factsheets=kind == "factsheet",
+                         variant=_variant(print_mode))
     explicit = output is not None
     _check_translations(ctx, ctx.project(), set(lang_list))
-    _run(ctx, jobs_list, paper, print_mode, None, explicit, ctx.project(), remember=not explicit)
+    _run(ctx, jobs_list, paper, None, explicit, ctx.project(), remember=not explicit)
 
 
 def _check_translations(ctx: Context, project: Project, langs: set[str]) -> None:
@@ -234,12 +236,16 @@ def _check_translations(ctx: Context, project: Project, langs: set[str]) -> None
             click.echo(warning, err=True)
 
 
-def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True, pool=None) -> None:
+def _variant(print_mode: bool) -> str:
+    return "print" if print_mode else "screen"
+
+
+def _run(ctx: Context, jobs_list, paper, workers, force, project, remember=True, pool=None) -> None:
     from pipeline.build import run
     from pipeline.model import Layout
     from pipeline.workers import default_workers
 
-    layout = Layout(paper=paper, print_mode=print_mode)
+    layout = Layout(paper=paper)
     report = _Reporter(ctx, len(jobs_list))
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so temporary files are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -280,6 +286,58 @@ class _Reporter:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+# --- release ------------------------------------------------------------------------------
+
+
+@cli.command()
+@lang_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder that receives the set (as <edition-date>/).")
+@click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Check a release folder against its manifest and checksums instead.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes; default: one per core.")
+@quiet_option
+@pass_ctx
+def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+    """Build and assemble the distribution set of the edition, or verify one.
+
+    Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
+    a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
+    README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
+    (or --allow-draft), the content is valid and every document builds.
+
+    \b
+    Examples:
+      pipeline release
+      pipeline release --allow-draft --out /tmp/dist
+      pipeline release --verify dist/2026-11-24
+    """
+    from pipeline import release as rel
+    from pipeline.workers import default_workers
+
+    if verify_dir is not None:
+        problems = rel.verify(verify_dir)
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        ctx.say(f"{verify_dir}: every file matches the manifest")
+        return
+    from pipeline.errors import ContentError
+
+    try:
+        lang_list = tuple(_langs(ctx, langs)) if langs else ()
+    except ContentError:
+        lang_list = tuple(langs)  # the release names the content problems with every other cause
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report = _Reporter(ctx, 0)
+    target = rel.release(request, report=report)
+    ctx.say(f"released {target}")
 
 
 # --- validate and list ----------------------------------------------------------------

@@ -9,7 +9,7 @@ what keeps the PDF and the DOCX of a document in step.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -164,12 +164,30 @@ class PageMargins:
     outer: float
 
 
+# What a PDF is for, which decides its standard: "screen" files are tagged PDF/UA-1
+# (read on screen, e-mailed, posted), "print" files PDF/X-4 for the print shop,
+# "archive" files PDF/A-2u for the records archive (see pipeline/renderers/pdf.py).
+Variant = Literal["screen", "print", "archive"]
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Output options that change the rendering, not the content."""
+    """Output options that change the rendering, not the content.
+
+    `print_mode` is the print shop's page geometry (bleed, crop marks); `variant` the
+    PDF standard the file conforms to. `pipeline build --print` and the release's
+    print set use both; the archive set uses the screen geometry.
+    """
 
     paper: Literal["a4", "letter"] = "a4"
     print_mode: bool = False
+    variant: Variant = "screen"
+
+    def for_variant(self, variant: Variant) -> Layout:
+        """This layout for a variant's file: print files get the print geometry."""
+        if variant == "screen":
+            return self
+        return replace(self, print_mode=variant == "print", variant=variant)
 
 
 @dataclass(frozen=True)

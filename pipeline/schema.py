@@ -215,11 +215,26 @@ class Typography(Strict):
     en_dash_ranges: bool = True
 
 
+class ReleaseLabels(Strict):
+    """The words of a release set's README.txt, which lists the set in every language."""
+
+    heading: Annotated[Text, Field(pattern=r"\{edition\}")]
+    draft_notice: Text
+    screen: Text
+    docx: Text
+    bundle: Text
+    print: Text
+    archive: Text
+    pages: Annotated[Text, Field(pattern=r"\{pages\}")]
+    verify: Text
+
+
 class Strings(Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
     name: Text
     labels: Labels
+    release: ReleaseLabels
     status: dict[Literal["draft", "final"], Text]
     classification: dict[StrictStr, Text]
     date: DateFormat

@@ -7,7 +7,12 @@ the way Word builds documents, not as a picture of the PDF:
   bold and italic;
 - page numbers, the running chapter title, the table of contents and the handbook's
   cross-references are fields (`docx_fields`), each stored with a result already
-  filled in, and `w:updateFields` asks Word to refresh them on open;
+  filled in. The document does not set `w:updateFields` (Word would ask "This document
+  contains fields that may refer to other files. Update the fields?" on every open):
+  Word repaginates PAGE, NUMPAGES and STYLEREF in headers and footers itself and shows
+  the stored contents and PAGEREF numbers until the reader updates fields (F9). Those
+  stored numbers are the page estimate below, or, for a release, the pages LibreOffice
+  laid the same file out on (`bookmark_pages`, see `pipeline.docx_pages`);
 - handbook chapters are sections that start on a new page, or on an odd page with
   `chapter_start: recto`; the chapter headings carry bookmarks that the contents and
   the "related crime areas" link to.
@@ -28,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -86,14 +91,19 @@ PT_PER_MM = 72 / 25.4
 _BOXED = (Focus, KeyFigure, Quote)
 
 
-def render_docx(doc: Document) -> bytes:
-    """The DOCX of `doc`; the same document always gives the same bytes."""
-    return _DocxBuilder(doc).render()
+def render_docx(doc: Document, bookmark_pages: Mapping[str, int] | None = None) -> bytes:
+    """The DOCX of `doc`; the same document always gives the same bytes.
+
+    `bookmark_pages` (bookmark name -> page, from a real layout) replaces the estimate in
+    the stored results of the contents and cross-references.
+    """
+    return _DocxBuilder(doc, bookmark_pages).render()
 
 
 class _DocxBuilder:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, bookmark_pages: Mapping[str, int] | None = None):
         self.doc = doc
+        self.bookmark_pages = dict(bookmark_pages or {})
         self.labels = doc.labels
         self.document = docx.Document()
         self.body = self.document.element.body
@@ -315,10 +325,10 @@ class _DocxBuilder:
         empty paragraph after it, to hold the section break."""
         entries = [("TOC1", chapter.title, chapter.anchor) for chapter in self.doc.chapters]
         if not entries:
-            self.par("Normal", runs=[*f.field_begin(TOC_FIELD, dirty=True), f.field_end()])
+            self.par("Normal", runs=[*f.field_begin(TOC_FIELD), f.field_end()])
         for i, (style, text, anchor) in enumerate(entries):
             bookmark = self.bookmarks.name(anchor)
-            runs = f.field_begin(TOC_FIELD, dirty=True) if i == 0 else []
+            runs = f.field_begin(TOC_FIELD) if i == 0 else []
             runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
             if i == len(entries) - 1:
                 runs.append(f.field_end())
@@ -499,7 +509,8 @@ class _DocxBuilder:
     def _fill_page_numbers(self) -> None:
         if not self.page_results:
             return
-        pages, _ = self._estimate_pages()
+        estimated, _ = self._estimate_pages()
+        pages = {**estimated, **self.bookmark_pages}
         for bookmark, t in self.page_results:
             t.text = str(pages.get(bookmark, 1))
 
@@ -509,10 +520,11 @@ class _DocxBuilder:
         page filling.
 
         Only stored field results use it: the contents and cross-references, and
-        whether a factsheet's foot shows its page count. Word
-        recomputes them on open (`w:updateFields`); LibreOffice computes PAGEREF itself
-        but shows the contents as stored, so the model follows LibreOffice's layout
-        (on long synthetic handbooks, A4 and Letter, it gives the same pages).
+        whether a factsheet's foot shows its page count. Word shows the contents and
+        cross-references as stored; LibreOffice computes PAGEREF itself but shows the
+        contents as stored, so the model follows LibreOffice's layout (on long synthetic
+        handbooks, A4 and Letter, it gives the same pages). A release replaces it with
+        the pages LibreOffice actually lays the file out on.
         """
         width_pt = text_width_mm(self.doc) * PT_PER_MM
         page_height = text_height_mm(self.doc) * PT_PER_MM
@@ -564,9 +576,6 @@ class _DocxBuilder:
         tab_stop.addnext(limit)
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
         limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.find(qn("w:compat")).addprevious(update)
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)

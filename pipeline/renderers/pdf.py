@@ -50,8 +50,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pipeline.pdf")
 
-# Tagged PDF with document language, title shown in the window and structure tree.
-PDF_VARIANT = "pdf/ua-1"
+# The PDF standard of each variant (pipeline.model.Layout.variant). Screen files are
+# tagged PDF/UA-1 (document language, title in the window, structure tree); print files
+# PDF/X-4 (CMYK output intent, trim and bleed boxes); archive files PDF/A-2u (every glyph
+# mapped to Unicode, sRGB output intent; see the README for why not PDF/A-3).
+PDF_VARIANTS = {"screen": "pdf/ua-1", "print": "pdf/x-4", "archive": "pdf/a-2u"}
+# Structure tags, where the standard allows them: kept in the archive copy for access.
+PDF_TAGS = {"screen": True, "print": False, "archive": True}
 
 # A factsheet is a two-page handout (one sheet, printed on both sides).
 FACTSHEET_MAX_PAGES = 2
@@ -106,7 +111,8 @@ class _Render:
     def __init__(self, doc: Document, strict: bool) -> None:
         self.doc = doc
         self.strict = strict
-        self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper})"
+        variant = "" if doc.layout.variant == "screen" else f", {doc.layout.variant}"
+        self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper}{variant})"
 
     def __enter__(self) -> _Render:
         check_fonts(self.doc.branding.get("fonts", {}))
@@ -142,12 +148,16 @@ class _Render:
             html = HTML(string=html_source, base_url=base_url, url_fetcher=self.fetcher)
             # Static sheets first (parsed once, cached), then this document's CSS, which
             # must cascade after them: WeasyPrint gives all of them "user" origin.
+            # The document sheet's @color-profile (the print output intent) must reach
+            # the rendered document: both share one profiles dictionary.
+            profiles: dict[str, object] = {}
             doc_sheet = CSS(string=doc_css, base_url=base_url, url_fetcher=self.fetcher,
-                            font_config=_font_config())
+                            font_config=_font_config(), color_profiles=profiles)
             return html.render(
                 font_config=_font_config(),
+                color_profiles=profiles,
                 stylesheets=[*_stylesheets(self.doc.kind, self.doc.templates), doc_sheet],
-                pdf_variant=PDF_VARIANT,
+                **self.options,
             )
 
     def write(self, rendered: weasyprint.Document) -> bytes:
@@ -156,7 +166,15 @@ class _Render:
         with self._fetch_guard():
             # The /ID is a hash of the file's objects, so it changes with the content and
             # only with it; the dates come from <meta name=dcterms.*> (meta.date).
-            return rendered.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True)
+            data = rendered.write_pdf(pdf_identifier=True, **self.options)
+        from pipeline.renderers.pdf_finish import finish  # pikepdf: only when writing
+
+        return finish(data, self.doc)
+
+    @property
+    def options(self) -> dict[str, object]:
+        variant = self.doc.layout.variant
+        return {"pdf_variant": PDF_VARIANTS[variant], "pdf_tags": PDF_TAGS[variant]}
 
     @contextmanager
     def _fetch_guard(self) -> Iterator[None]:

@@ -185,17 +185,27 @@ def check_build(project: Project, langs: list[str]) -> list[str]:
     warnings: list[str] = []
     problems: list[str] = []
     bad_langs: list[str] = []
+    for lang, totals, lines in _not_current(project, langs):
+        bad_langs.append(lang)
+        warnings.append(f"warning: translations {summary(lang, totals)} (list them: pipeline translations "
+                        f"--lang {lang})")
+        problems += lines
+    if problems and project.edition.status == "final":
+        raise TranslationsNotCurrent(problems, bad_langs)
+    return warnings
+
+
+def pending_problems(project: Project, langs: list[str]) -> list[str]:
+    """Every field of `langs` that is not current, one located line each (release gate)."""
+    return [line for _, _, lines in _not_current(project, langs) for line in lines]
+
+
+def _not_current(project: Project, langs: list[str]):
+    """(lang, counts, located lines) for each of `langs` whose translations are not all current."""
     for lang in langs:
         if lang not in translated_languages(project):
             continue
         statuses = language_status(project, lang)
         totals = counts(statuses)
-        if totals[CURRENT] == sum(totals.values()):
-            continue
-        bad_langs.append(lang)
-        warnings.append(f"warning: translations {summary(lang, totals)} (list them: pipeline translations "
-                        f"--lang {lang})")
-        problems += [str(problem(s, m)) for s in statuses for m in s.pending]
-    if problems and project.edition.status == "final":
-        raise TranslationsNotCurrent(problems, bad_langs)
-    return warnings
+        if totals[CURRENT] != sum(totals.values()):
+            yield lang, totals, [str(problem(s, m)) for s in statuses for m in s.pending]
