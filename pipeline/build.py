@@ -63,7 +63,7 @@ def compose(project: Project, job: Job, layout: Layout) -> Document:
 
 
 def shared_fingerprint(project: Project) -> str:
-    fonts = tuple(sorted(set(project.branding.fonts.model_dump().values())))
+    fonts = tuple(sorted(project.branding.fonts.families()))
     return "\n".join([record.code_fingerprint(), record.templates_fingerprint(TEMPLATES_DIR),
                       record.override_fingerprint(project.template_override),
                       record.fonts_fingerprint(fonts)])

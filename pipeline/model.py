@@ -136,6 +136,9 @@ class Credits:
         return self.contact is not None or self.source is not None
 
 
+Direction = Literal["ltr", "rtl"]
+
+
 @dataclass(frozen=True)
 class Meta:
     """Document control and metadata, printed in footers and stored in files."""
@@ -152,6 +155,8 @@ class Meta:
     classification: str
     status: str
     draft: bool
+    # The script direction of the language (`_strings.yaml`); `rtl` mirrors the layout.
+    direction: Direction = "ltr"
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,9 @@ class Document:
     """Everything a renderer needs for one output document.
 
     `labels` are the interface strings of the document's language (already through
-    typography); `branding` holds colours and font families; `margins` the page
+    typography); `branding` holds colours and font families (`fonts`: the brand's;
+    `script_fonts`, only for a language that has its own in branding.yaml
+    `fonts.by_language`: the fonts of its script); `margins` the page
     margins of this kind of document; `templates` the content's folder of templates
     that override the built-in ones by name (branding.yaml `templates:`), if any.
     """
@@ -212,3 +219,8 @@ class Document:
     # Handbook only (edition.yaml): chapters open on the next page or the next right-hand page.
     chapter_start: Literal["page", "recto"] = "page"
     templates: Path | None = None
+
+    def font_families(self) -> tuple[str, ...]:
+        """The font families the document is set in: the brand's, then (for a language
+        with fonts of its own) its script's."""
+        return (*self.branding.get("fonts", {}).values(), *self.branding.get("script_fonts", {}).values())

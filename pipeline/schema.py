@@ -233,6 +233,9 @@ class Strings(Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
     name: Text
+    # The script's direction: `rtl` (Arabic, Hebrew, Persian...) mirrors the layout of
+    # the PDF and the DOCX. Key and values are fixed: other tools read and write them.
+    direction: Literal["ltr", "rtl"] = "ltr"
     labels: Labels
     release: ReleaseLabels
     status: dict[Literal["draft", "final"], Text]
@@ -286,9 +289,28 @@ class Colours(Strict):
     muted: Colour
 
 
+LanguageCode = Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+
+
+class LanguageFonts(Strict):
+    body: Text
+    heading: Text
+
+
 class Fonts(Strict):
     body: Text
     heading: Text
+    # Fonts for the script of a language that `body` and `heading` lack (e.g. Arabic),
+    # by language code. That language's text is set in them; Latin runs inside it
+    # (reference codes, acronyms, digits) stay in the brand fonts above.
+    by_language: dict[LanguageCode, LanguageFonts] = Field(default_factory=dict)
+
+    def families(self) -> tuple[str, ...]:
+        """Every family named here, each once, brand fonts first."""
+        names = [self.body, self.heading]
+        for fonts in self.by_language.values():
+            names += [fonts.body, fonts.heading]
+        return tuple(dict.fromkeys(names))
 
 
 Millimetres = Annotated[StrictInt | StrictFloat, Field(ge=5, le=60)]

@@ -53,6 +53,7 @@ from pipeline.model import (
     Quote,
     Section,
 )
+from pipeline.renderers import docx_bidi
 from pipeline.renderers import docx_fields as f
 from pipeline.renderers.docx_styles import (
     CREDITS_LABEL_STYLE,
@@ -126,6 +127,7 @@ class _DocxBuilder:
         numbering = apply_numbering(self.document, doc.branding)
         apply_styles(self.document, doc.branding, doc.meta.locale,
                      text_width_mm(doc), doc.kind, numbering)
+        self._script_fonts()
         for child in list(self.body):
             if child is not self.final_sectPr:
                 self.body.remove(child)
@@ -145,12 +147,14 @@ class _DocxBuilder:
         self._fill_page_numbers()
         self._settings()
         self._core_properties()
+        if doc.meta.direction == "rtl":
+            docx_bidi.right_to_left(self.document, doc.meta.locale)
         out = io.BytesIO()
         self.document.save(out)
         fonts = self.document.part.part_related_by(RT.FONT_TABLE).blob
         return f.reproducible_zip(out.getvalue(), doc.meta.date, replace={
             "docProps/app.xml": f.app_properties(self._organisation(), producer()),
-            "word/fontTable.xml": font_table(fonts, doc.branding["fonts"]),
+            "word/fontTable.xml": font_table(fonts, doc.font_families()),
         })
 
     def _organisation(self) -> str:
@@ -579,6 +583,14 @@ class _DocxBuilder:
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)
+
+    def _script_fonts(self) -> None:
+        """The language's own fonts (branding `fonts.by_language`) as the complex-script
+        font of every style and of the list bullets."""
+        script = self.doc.branding.get("script_fonts")
+        if script:
+            for part in (self.document.styles.element, self.document.part.numbering_part.element):
+                docx_bidi.script_fonts(part, self.doc.branding["fonts"], script)
 
     def _core_properties(self) -> None:
         meta = self.doc.meta

@@ -10,6 +10,7 @@ features (navigation pane, TOC, STYLEREF) find them; the rest are custom styles.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import quoteattr
 
@@ -468,13 +469,13 @@ def apply_numbering(document, branding: dict) -> dict[str, int]:
     return {"bullet": bullet_num, "chapter": num_id}
 
 
-def font_table(original: bytes, fonts: dict[str, str]) -> bytes:
+def font_table(original: bytes, families: Iterable[str]) -> bytes:
     """The font table with an entry for each brand font, so that Word, on a machine
     without the font, substitutes one of the same kind (serif or sans) instead of its
     default face. The kind is read from the family name."""
     root = etree.fromstring(original)
     known = {el.get(qn("w:name")) for el in root.findall(qn("w:font"))}
-    for family in dict.fromkeys(fonts.values()):
+    for family in dict.fromkeys(families):
         if family in known:
             continue
         lowered = family.lower()

@@ -39,6 +39,22 @@ STYLESHEETS = {
     "factsheet": ("style.css", "print.css", "extra.css"),
     "handbook": ("style.css", "print.css", "handbook.css", "extra.css"),
 }
+# Stylesheets added for a script direction (`direction:` in the language's
+# _strings.yaml): rtl.css mirrors the layout. They come after the kind's sheets and
+# before extra.css, so an override's extra.css still has the last word.
+DIRECTION_STYLESHEETS = {"ltr": (), "rtl": ("rtl.css",)}
+LAST_STYLESHEET = "extra.css"
+
+
+def stylesheets_for(kind: str, direction: str = "ltr") -> tuple[str, ...]:
+    """The static stylesheets of a kind of document in a script direction, in cascade order."""
+    sheets = STYLESHEETS[kind]
+    added = DIRECTION_STYLESHEETS[direction]
+    if sheets[-1:] == (LAST_STYLESHEET,):
+        return sheets[:-1] + added + sheets[-1:]
+    return sheets + added
+
+
 # Output formats rendered through these templates (the DOCX renderer builds Word XML).
 TEMPLATE_FORMATS = ("pdf",)
 
@@ -185,7 +201,7 @@ def render_html(doc: Document, *, standalone: bool = True, pagination: Paginatio
     context = _context(doc, pagination)
     return _render(
         TEMPLATE_BY_KIND[doc.kind],
-        stylesheets=STYLESHEETS[doc.kind] if standalone else (),
+        stylesheets=stylesheets_for(doc.kind, doc.meta.direction) if standalone else (),
         document_css=Markup(_render(DOCUMENT_CSS, **context)) if standalone else None,
         **context,
     )
@@ -221,6 +237,7 @@ def _context(doc: Document, pagination: Pagination | None) -> dict[str, object]:
         "layout": doc.layout,
         "colours": doc.branding.get("colours", {}),
         "fonts": doc.branding.get("fonts", {}),
+        "script_fonts": doc.branding.get("script_fonts", {}),
         "page_size": size,
         "page_height": height,
     }
@@ -238,7 +255,8 @@ def check_templates(override: Path | None = None) -> None:
         with _located(override):
             env.get_template(name)
             _check_references(env, name, override)
-    for name in sorted({sheet for sheets in STYLESHEETS.values() for sheet in sheets}):
+    every = (*STYLESHEETS.values(), *DIRECTION_STYLESHEETS.values())
+    for name in sorted({sheet for sheets in every for sheet in sheets}):
         template_file(name, override)
 
 

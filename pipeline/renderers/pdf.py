@@ -24,7 +24,7 @@ import logging
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
@@ -41,6 +41,7 @@ from pipeline.renderers.html import (
     Pagination,
     document_css,
     render_html,
+    stylesheets_for,
     template_dirs,
     template_file,
 )
@@ -65,7 +66,8 @@ FACTSHEET_MAX_PAGES = 2
 SIGNATURE_PAGES = 4
 
 # Debian packages that provide the branding fonts, for the error message.
-FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core"}
+FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core",
+                 "noto naskh arabic": "fonts-noto-core", "noto sans arabic": "fonts-noto-core"}
 
 # WeasyPrint's layout and logger are process-global; render one document at a time.
 _RENDER_LOCK = threading.Lock()
@@ -115,7 +117,7 @@ class _Render:
         self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper}{variant})"
 
     def __enter__(self) -> _Render:
-        check_fonts(self.doc.branding.get("fonts", {}))
+        check_fonts(self.doc.font_families())
         self.roots = template_dirs(self.doc.templates)
         self.fetcher = _safe_fetcher(self.roots)
         self.stack = ExitStack()
@@ -156,7 +158,8 @@ class _Render:
             return html.render(
                 font_config=_font_config(),
                 color_profiles=profiles,
-                stylesheets=[*_stylesheets(self.doc.kind, self.doc.templates), doc_sheet],
+                stylesheets=[*_stylesheets(self.doc.kind, self.doc.templates, self.doc.meta.direction),
+                             doc_sheet],
                 **self.options,
             )
 
@@ -226,10 +229,10 @@ def installed_font_families() -> frozenset[str]:
     return frozenset(families)
 
 
-def check_fonts(fonts: dict[str, str]) -> None:
+def check_fonts(families: Iterable[str]) -> None:
     """Fail unless every branding font family is installed: never fall back silently."""
     installed = installed_font_families()
-    for family in fonts.values():
+    for family in families:
         if family.lower() not in installed:
             package = FONT_PACKAGES.get(family.lower())
             hint = (
@@ -330,11 +333,11 @@ def _stylesheet(path: Path, roots: tuple[Path, ...], stamp: tuple[int, int]) -> 
     return sheet
 
 
-def _stylesheets(kind: str, override: Path | None = None) -> list[weasyprint.CSS]:
+def _stylesheets(kind: str, override: Path | None = None, direction: str = "ltr") -> list[weasyprint.CSS]:
     """The static stylesheets of a kind of document, each the override's if it has one."""
     roots = template_dirs(override)
     sheets = []
-    for name in STYLESHEETS[kind]:
+    for name in stylesheets_for(kind, direction):
         path = template_file(name, override)
         stat = path.stat()
         sheets.append(_stylesheet(path, roots, (stat.st_mtime_ns, stat.st_size)))
