@@ -7,8 +7,8 @@ A *field* is one text value in it, named by its path in the parsed YAML, e.g.
 languages when their kinds are equal (a heading is never the translation of a list item).
 
 Not translatable: a topic's `id` and `related` links, and in `_strings.yaml` the
-language code, locale, language name and typography rules (they are per-language
-settings, not translations of the English ones).
+language code, locale, language name, script direction and typography rules (they are
+per-language settings, not translations of the English ones).
 """
 
 from __future__ import annotations
