@@ -535,10 +535,10 @@ def test_arabic_docx_is_right_to_left(arabic, name):
         assert CODE in latin_runs
     sections = list(document.iter(W + "sectPr"))
     assert sections and all(s.find(W + "bidi") is not None for s in sections)
-    m = arabic.handbook_doc().margins
+    m = (arabic.handbook_doc() if name == "handbook" else arabic.factsheet_doc(name)).margins
     for section in sections:
         mar = section.find(W + "pgMar")
-        expected = (m.outer, m.inner) if name == "handbook" else (m.outer, m.outer)
+        expected = (m.outer, m.inner)  # left, right: the inner (binding) margin on the right
         assert (round(int(mar.get(W + "left")) / 56.7), round(int(mar.get(W + "right")) / 56.7)) == expected
 
 
