@@ -3,7 +3,9 @@
 WeasyPrint is forgiving: it logs a missing image or a bad CSS rule and still writes a
 PDF. For a document handed out in print that is the wrong default, so this renderer
 
-* serves only files under `templates/` and refuses any other URL (`UnsafeResourceError`);
+* serves only files under `templates/` and the pictures the document shows (checked
+  by `pipeline.assets`, served with the type sniffed from their bytes), and refuses any
+  other URL (`UnsafeResourceError`);
 * captures the `weasyprint` logger's warnings during a render, re-logs them through
   `pipeline.pdf`, and (with `strict=True`, the default) fails the build on any;
 * checks through fontconfig that the branding fonts are installed, rather than let
@@ -31,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pipeline.errors import BuildError
-from pipeline.model import Document
+from pipeline.model import Asset, Document
 from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, Pagination, document_css, render_html
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ class _Render:
 
     def __enter__(self) -> _Render:
         check_fonts(self.doc.branding.get("fonts", {}))
-        self.fetcher = _safe_fetcher()
+        self.fetcher = _safe_fetcher(self.doc.assets())
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
@@ -212,15 +214,9 @@ def check_fonts(fonts: dict[str, str]) -> None:
 
 def resource_path(url: str) -> Path | None:
     """The file under templates/ that `url` names, or None if it is anything else."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-        return None
-    path = Path(url2pathname(unquote(parts.path))).resolve()
+    path = file_path(url)
     root = TEMPLATES_DIR.resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    return path if path is not None and path.is_relative_to(root) and path.is_file() else None
 
 
 @lru_cache(maxsize=1)
@@ -230,25 +226,53 @@ def _safe_fetcher_class() -> type:
     class SafeURLFetcher(URLFetcher):
         """Serves files under templates/ only; remembers and refuses everything else."""
 
-        def __init__(self) -> None:
+        def __init__(self, assets: tuple[Asset, ...] = ()) -> None:
             # fail_on_errors makes WeasyPrint stop the render instead of logging.
             super().__init__(allowed_protocols=("file",), fail_on_errors=True)
             self.refused: list[str] = []
+            self.assets = {asset.path: asset for asset in assets}
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            asset = self.assets.get(file_path(url))  # type: ignore[arg-type]
+            if asset is not None:
+                return _asset_response(url, asset)
             if resource_path(url) is None:
                 shown = url if len(url) <= 80 else url[:77] + "..."
                 self.refused.append(shown)
                 raise UnsafeResourceError(
-                    f"refused to load {shown}: only files under templates/ may be used"
+                    f"refused to load {shown}: only files under templates/ (and the document's "
+                    "checked pictures) may be used"
                 )
             return super().fetch(url, headers)
 
     return SafeURLFetcher
 
 
-def _safe_fetcher() -> Any:
-    return _safe_fetcher_class()()
+def _safe_fetcher(assets: tuple[Asset, ...] = ()) -> Any:
+    return _safe_fetcher_class()(assets)
+
+
+def file_path(url: str) -> Path | None:
+    """The resolved local path of a file: URL, or None for any other URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path))).resolve()
+
+
+def _asset_response(url: str, asset: Asset) -> Any:
+    """A checked picture, with the type its bytes showed; refused if it changed since."""
+    import hashlib
+
+    from weasyprint.urls import URLFetcherResponse
+
+    data = asset.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != asset.digest:
+        raise UnsafeResourceError(f"{asset.path.name} changed during the build: build again")
+    return URLFetcherResponse(url, data, {"Content-Type": asset.mime_type})
 
 
 # --- cached WeasyPrint objects -----------------------------------------------------

@@ -287,6 +287,8 @@ def _new_value(english_value: Any, node: Loc, status: DocStatus, chosen: dict[in
                          f"not translated: {', '.join(missing)}")
 
     def build(value: Any, path: Loc) -> Any:
+        if isinstance(value, str) and path not in fields:
+            return value  # a setting such as a figure's file: the same in every language
         if isinstance(value, str):
             field_ = fields[path]
             return _tag(chosen[id(field_)], Entry(field_.text, chosen[id(field_)]))
