@@ -73,7 +73,7 @@ def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]
         for error in exc.errors():
             loc = _clean_loc(error["loc"])
             problems.append(
-                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error))
+                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc))
             )
         return None
 
@@ -97,8 +97,10 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], loc: Loc) -> str:
     kind = error["type"]
+    if kind == "missing" and loc[-2:] == ("figure", "alt"):
+        return "field required: every figure needs a text alternative, in every language (what it shows)"
     if kind == "missing":
         return "field required"
     if kind == "extra_forbidden":

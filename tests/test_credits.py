@@ -74,9 +74,14 @@ def credited_build(tmp_path_factory) -> Path:
     from pipeline.cli import cli
 
     build_dir = tmp_path_factory.mktemp("credited")
+    # A final edition, so that no draft mark prints on the padding page.
+    content = build_dir / "content"
+    shutil.copytree(FIXTURE, content)
+    edition = content / "edition.yaml"
+    edition.write_text(edition.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
     for extra in ([], ["--print", "--format", "pdf", "--no-factsheets"]):
         target = build_dir / ("print" if extra else "screen")
-        result = CliRunner().invoke(cli, ["--content", str(FIXTURE), "--build-dir", str(target), "-q",
+        result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(target), "-q",
                                           "build", "--jobs", "2", *extra], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     return build_dir
