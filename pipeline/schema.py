@@ -42,7 +42,7 @@ def _clean_text(value: str) -> str:
 
 
 def _plain(value: str) -> str:
-    if links.LINK.search(value):
+    if links.has_link(value):
         raise ValueError("a link [text](...) is not allowed here: this field is plain text "
                          "(links belong in running text: paragraphs, list items, captions, table cells)")
     return value

@@ -229,9 +229,9 @@ def _check_block_parity(project: Project, problems: list[Problem]) -> None:
                     name = "figure" if kind is schema.FigureBlock else "table"
                     loaded, ref_loaded = other.sources[topic_id], reference.sources[topic_id]
                     problems.append(Problem(
-                        loaded.path, loaded.line_of((*loc, name)), format_loc((*loc, name)),
+                        loaded.path, loaded.line_of(loc), format_loc((*loc, name)),
                         f"differs from {reference.code}: {_block_shape(block)} here, {_block_shape(ref_block)} "
-                        f"in content/{reference.code}/{topic_id}.yaml:{ref_loaded.line_of((*ref_loc, name))}"))
+                        f"in content/{reference.code}/{topic_id}.yaml:{ref_loaded.line_of(ref_loc)}"))
 
 
 def check_assets(project: Project, problems: list[Problem]) -> dict[tuple[str, str], model.Asset]:
