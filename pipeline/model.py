@@ -9,6 +9,7 @@ what keeps the PDF and the DOCX of a document in step.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -255,11 +256,12 @@ class Document:
         """Every picture file the document shows (the logo and its figures), each once."""
         found = [self.logo.asset] if self.logo else []
         for chapter in self.chapters:
-            found += [block.asset for block in _blocks(chapter) if isinstance(block, Figure)]
+            found += [block.asset for block in chapter_blocks(chapter) if isinstance(block, Figure)]
         return tuple(dict.fromkeys(found))
 
 
-def _blocks(chapter: Chapter):
+def chapter_blocks(chapter: Chapter) -> Iterator[Block]:
+    """Every block of a chapter, intro first, sections and subsections in reading order."""
     yield from chapter.intro
     stack = list(chapter.sections)
     while stack:

@@ -86,7 +86,7 @@ def documents(project, lang: str) -> list[tuple[model.Document, str | None]]:
 
 
 def blocks_of(doc: model.Document, kind: type) -> list:
-    return [b for chapter in doc.chapters for b in model._blocks(chapter) if isinstance(b, kind)]
+    return [b for chapter in doc.chapters for b in model.chapter_blocks(chapter) if isinstance(b, kind)]
 
 
 def hrefs_of(doc: model.Document) -> set[str]:
