@@ -144,20 +144,16 @@ def _raster_size(data: bytes, kind: str, shown: str) -> tuple[float, float]:
 
 
 def _svg_size(data: bytes, shown: str) -> tuple[float, float]:
-    import xml.etree.ElementTree as ET
-
-    import defusedxml
-    from defusedxml.ElementTree import fromstring
+    from pipeline.safexml import RefusedXML, parse
 
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DTDForbidden:
-        raise AssetError(f"{shown} has a DOCTYPE (entity declarations can expand without limit or "
-                         "read local files): remove it") from None
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        raise AssetError(f"{shown} declares XML entities: remove them") from None
-    except ET.ParseError as exc:
-        raise AssetError(f"{shown} is not well-formed XML ({exc})") from None
+        root = parse(data)
+    except RefusedXML as exc:
+        reasons = {"doctype": "has a DOCTYPE (entity declarations can expand without limit or read local "
+                              "files): remove it",
+                   "entities": "declares XML entities: remove them",
+                   "malformed": f"is not well-formed XML ({exc.detail}, line {exc.line})"}
+        raise AssetError(f"{shown} {reasons[exc.kind]}") from None
     if root.tag != f"{{{SVG_NS}}}svg":
         raise AssetError(f'{shown} is not an SVG image: its root must be <svg xmlns="{SVG_NS}">')
     for element in root.iter():

@@ -114,22 +114,11 @@ def hrefs_of(doc: model.Document) -> set[str]:
 
 def struct_elements(path: Path) -> list[DictionaryObject]:
     """Every structure element of a tagged PDF, depth first."""
-    root = PdfReader(path).trailer["/Root"]["/StructTreeRoot"]
-    found: list[DictionaryObject] = []
-    stack = [root["/K"]]
-    while stack:
-        item = stack.pop()
-        item = item.get_object() if hasattr(item, "get_object") else item
-        if isinstance(item, ArrayObject):
-            stack.extend(reversed(item))
-        elif isinstance(item, DictionaryObject) and "/S" in item:
-            found.append(item)
-            if "/K" in item:
-                stack.append(item["/K"])
-    return found
+    return descendants(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
 
 
 def descendants(element: DictionaryObject) -> list[DictionaryObject]:
+    """The structure elements under `element`, depth first."""
     out: list[DictionaryObject] = []
     stack = [element.get("/K")]
     while stack:

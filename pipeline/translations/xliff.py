@@ -336,19 +336,17 @@ class ReadFile:
 
 def read_xliff(data: bytes, name: str) -> ReadFile:
     """Parse an XLIFF 2.0 file safely; XliffError (one line) for anything malformed or hostile."""
-    import defusedxml
-    from defusedxml.ElementTree import fromstring
+    from pipeline.safexml import RefusedXML, parse
 
     try:
-        root = fromstring(data, forbid_dtd=True)
-    except defusedxml.DTDForbidden:
-        raise XliffError(f"{name}: refused: the file has a DOCTYPE (entity declarations can expand "
-                         "without limit or read local files); XLIFF needs none") from None
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        raise XliffError(f"{name}: refused: the file declares XML entities; XLIFF needs none") from None
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise XliffError(f"{name}:{line}: malformed XML: {_reason(exc)} (column {column + 1})") from None
+        root = parse(data)
+    except RefusedXML as exc:
+        if exc.kind == "doctype":
+            raise XliffError(f"{name}: refused: the file has a DOCTYPE (entity declarations can expand "
+                             "without limit or read local files); XLIFF needs none") from None
+        if exc.kind == "entities":
+            raise XliffError(f"{name}: refused: the file declares XML entities; XLIFF needs none") from None
+        raise XliffError(f"{name}:{exc.line}: malformed XML: {exc.detail} (column {exc.column + 1})") from None
     if root.tag != f"{_Q}xliff" or not str(root.get("version", "")).startswith("2."):
         raise XliffError(f"{name}: not an XLIFF 2.0 file (root <{root.tag.removeprefix(_Q)}>, "
                          f"version {root.get('version')!r})")
@@ -368,7 +366,3 @@ def read_xliff(data: bytes, name: str) -> ReadFile:
             units.append(ReadUnit(doc, unit_id, segment.get("state", "initial"), source,
                                   segment.find(f"{_Q}target"), data))
     return ReadFile(root.get("srcLang", ""), root.get("trgLang", ""), units)
-
-
-def _reason(exc: ET.ParseError) -> str:
-    return re.sub(r": line \d+, column \d+$", "", str(exc))
