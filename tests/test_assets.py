@@ -319,6 +319,14 @@ def test_link_targets_are_checked_and_printed_short():
     assert links.short_form("mailto:unit@example.org?subject=Hi") == "unit@example.org"
 
 
+def test_word_counts_skip_addresses_and_settings():
+    from pipeline.stats import count_words
+
+    assert count_words({"text": "Read [the report](https://example.org/a-b/c) now."}) == 4
+    assert count_words({"figure": {"src": "maps/port.png", "alt": "A map.", "width": 60}}) == 2
+    assert count_words({"table": {"caption": "Two words", "align": ["start", "end"]}}) == 2
+
+
 def test_typography_never_touches_an_address():
     french = Typographer(load_project(FIXTURE).languages["fr"].strings.typography)
     text = "Voir « [le rapport 2020-2021](https://example.org/a:b/2020-2021/12345?x=90%25) » : oui"
