@@ -9,9 +9,10 @@ PIPELINE := $(BIN)/pipeline
 STAMP  := $(VENV)/.installed
 
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
-# font subsetting fast and reproducible), and the tools the tests use.
-DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui python3-uno hunspell hunspell-fr hunspell-en-gb git \
+# font subsetting fast and reproducible), poppler-utils (pdftocairo draws the PNG copy of
+# an SVG picture in the DOCX), and the tools the tests use.
+DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils
+DEB_TEST  := qpdf libreoffice-writer-nogui python3-uno hunspell hunspell-fr hunspell-en-gb git \
              chromium chromium-driver
 # `pipeline preview` shows pages as images made by poppler's pdftoppm.
 DEB_PREVIEW := poppler-utils

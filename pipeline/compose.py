@@ -27,7 +27,11 @@ class _Composer:
         return self.typo.isolate(self.typo(value))
 
     def inline(self, value: str) -> model.Inline:
-        return tuple(replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(self.typo(value)))
+        # Latin runs inside right-to-left text are isolated (a no-op for left-to-right languages).
+        return tuple(replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(value, self.typo))
+
+    def optional(self, value: str | None) -> model.Inline | None:
+        return self.inline(value) if value is not None else None
 
     def paragraph(self, value: str) -> model.Paragraph:
         return model.Paragraph(self.inline(value))
@@ -42,11 +46,33 @@ class _Composer:
         if isinstance(raw, schema.FocusBlock):
             return model.Focus(self.inline(raw.focus.title), tuple(self.paragraph(p) for p in raw.focus.body))
         if isinstance(raw, schema.QuoteBlock):
-            who = raw.quote.attribution
-            return model.Quote(self.inline(raw.quote.text), self.inline(who) if who else None)
+            quote = raw.quote
+            return model.Quote(self.inline(quote.text), self.optional(quote.attribution), self.optional(quote.source))
         if isinstance(raw, schema.KeyFigureBlock):
-            return model.KeyFigure(self.inline(raw.key_figure.value), self.inline(raw.key_figure.text))
+            kf = raw.key_figure
+            return model.KeyFigure(self.inline(kf.value), self.inline(kf.text), self.optional(kf.source))
+        if isinstance(raw, schema.FigureBlock):
+            fig = raw.figure
+            return model.Figure(self.asset(fig.src), self.text(fig.alt), self.optional(fig.caption),
+                                self.optional(fig.credit), fig.width)
+        if isinstance(raw, schema.TableBlock):
+            table = raw.table
+            align = tuple(table.align or ["start"] * len(table.header))
+            return model.Table(self.inline(table.caption), tuple(self.inline(h) for h in table.header),
+                               tuple(tuple(self.inline(cell) for cell in row) for row in table.rows), align)
         raise TypeError(f"unknown block {raw!r}")
+
+    def asset(self, src: str) -> model.Asset:
+        """A picture checked at load time, in this language's version."""
+        return self.project.assets[(self.language.code, src)]
+
+    def logo(self) -> model.Logo | None:
+        src = self.project.branding.logo
+        if src is None:
+            return None
+        alt = self.text(self.language.strings.labels.logo).replace("{organisation}", self.text(
+            self.language.front.organisation))
+        return model.Logo(self.asset(src), alt)
 
     def blocks(self, raws: list) -> tuple[model.Block, ...]:
         return tuple(self.block(raw) for raw in raws)
@@ -154,6 +180,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         layout=layout or model.Layout(),
         credits=c.credits(),
         templates=project.template_override,
+        logo=c.logo(),
     )
 
 
@@ -180,4 +207,5 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         credits=c.credits(),
         chapter_start=project.edition.chapter_start,
         templates=project.template_override,
+        logo=c.logo(),
     )

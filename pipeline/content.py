@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline import schema
+from pipeline import model, schema
 from pipeline.errors import ContentError, PipelineError, Problem, display_path
 from pipeline.loader import Loaded, Loc, load_yaml
 
@@ -50,6 +50,10 @@ class Project:
     glossary: list[dict[str, str]]
     languages: dict[str, Language]
     edition_source: Loaded | None = None
+    branding_source: Loaded | None = None
+    # Every picture the content shows, checked, by (language, name under content/assets/):
+    # filled in by `pipeline.validate.check_assets` before any document is composed.
+    assets: dict[tuple[str, str], model.Asset] = field(default_factory=dict)
 
     @property
     def topic_ids(self) -> list[str]:
@@ -75,7 +79,7 @@ def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]
         for error in exc.errors():
             loc = _clean_loc(error["loc"])
             problems.append(
-                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error))
+                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc))
             )
         return None
 
@@ -99,8 +103,10 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], loc: Loc) -> str:
     kind = error["type"]
+    if kind == "missing" and loc[-2:] == ("figure", "alt"):
+        return "field required: every figure needs a text alternative, in every language (what it shows)"
     if kind == "missing":
         return "field required"
     if kind == "extra_forbidden":
@@ -111,7 +117,7 @@ def _message(error: dict[str, Any]) -> str:
 
 def load_project(root: Path) -> Project:
     """Load and validate everything under `root` (the `content/` folder) or raise ContentError."""
-    from pipeline.validate import cross_check  # cross-file rules need the whole project
+    from pipeline.validate import check_assets, cross_check  # cross-file rules need the whole project
 
     if not root.is_dir():
         raise PipelineError(f"content folder not found: {root} (run from the project root, or pass --content DIR)")
@@ -138,8 +144,9 @@ def load_project(root: Path) -> Project:
     if problems:
         raise ContentError(problems)
     assert edition is not None and branding is not None
-    project = Project(root, edition, branding, glossary, languages, edition_src)
+    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src)
     cross_check(project, problems)
+    project.assets = check_assets(project, problems)
     if problems:
         raise ContentError(problems)
     return project

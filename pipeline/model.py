@@ -9,6 +9,7 @@ what keeps the PDF and the DOCX of a document in step.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -16,11 +17,12 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text with inline emphasis."""
+    """A run of text with inline emphasis and, inside a link, its target (https: or mailto:)."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    href: str | None = None
 
 
 Inline = tuple[Span, ...]
@@ -48,14 +50,70 @@ class BulletList:
 class Quote:
     spans: Inline
     attribution: Inline | None = None
+    source: Inline | None = None
 
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """A figure set apart, e.g. value "Over 90%" and its text."""
+    """A figure set apart, e.g. value "Over 90%" and its text, and where it comes from."""
 
     value: Inline
     text: Inline
+    source: Inline | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A picture file under content/assets/, checked by `pipeline.assets`.
+
+    `width` and `height` are its intrinsic size in CSS px (a raster image's pixels, an
+    SVG's declared size), for its proportions; `digest` hashes its bytes, so that the
+    fingerprint of a document that shows it changes when the file does.
+    """
+
+    path: Path
+    kind: Literal["png", "jpeg", "svg"]
+    width: float
+    height: float
+    digest: str
+
+    @property
+    def mime_type(self) -> str:
+        return {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}[self.kind]
+
+    @property
+    def aspect(self) -> float:
+        """Height over width."""
+        return self.height / self.width
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture with its text alternative; `width` is a percentage of the text column."""
+
+    asset: Asset
+    alt: str
+    caption: Inline | None = None
+    credit: Inline | None = None
+    width: int = 100
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row; `align` holds start, center or end per column."""
+
+    caption: Inline
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    align: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The branding logo of a document and its text alternative."""
+
+    asset: Asset
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -66,7 +124,7 @@ class Focus:
     body: tuple[Paragraph, ...]
 
 
-Block = Paragraph | BulletList | Quote | KeyFigure | Focus
+Block = Paragraph | BulletList | Quote | KeyFigure | Focus | Figure | Table
 
 
 @dataclass(frozen=True)
@@ -219,8 +277,26 @@ class Document:
     # Handbook only (edition.yaml): chapters open on the next page or the next right-hand page.
     chapter_start: Literal["page", "recto"] = "page"
     templates: Path | None = None
+    logo: Logo | None = None
+
+    def assets(self) -> tuple[Asset, ...]:
+        """Every picture file the document shows (the logo and its figures), each once."""
+        found = [self.logo.asset] if self.logo else []
+        for chapter in self.chapters:
+            found += [block.asset for block in chapter_blocks(chapter) if isinstance(block, Figure)]
+        return tuple(dict.fromkeys(found))
 
     def font_families(self) -> tuple[str, ...]:
         """The font families the document is set in: the brand's, then (for a language
         with fonts of its own) its script's."""
         return (*self.branding.get("fonts", {}).values(), *self.branding.get("script_fonts", {}).values())
+
+
+def chapter_blocks(chapter: Chapter) -> Iterator[Block]:
+    """Every block of a chapter, intro first, sections and subsections in reading order."""
+    yield from chapter.intro
+    stack = list(chapter.sections)
+    while stack:
+        section = stack.pop(0)
+        yield from section.blocks
+        stack[:0] = section.subsections

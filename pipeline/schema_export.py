@@ -16,9 +16,9 @@ what an editor needs to know:
 * bounds on a union (`Millimetres`, int or float) come out of pydantic as `ge`/`le`,
   which JSON Schema ignores: they become `minimum`/`maximum`.
 
-The block union's callable discriminator already comes out as a `oneOf` of the five
-block shapes (a string, or an object with exactly one of `list`, `focus`, `quote`,
-`key_figure`), which is what an editor needs; its error message becomes the
+The block union's callable discriminator already comes out as a `oneOf` of the block
+shapes (a string, or an object with exactly one key naming its kind: `list`, `focus`,
+`quote`, `key_figure`, `figure`, `table`), which is what an editor needs; its error message becomes the
 description an editor shows on hover.
 """
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cached_property
 
+from pipeline.links import LINK
 from pipeline.model import Inline, Span
 from pipeline.schema import Typography
 
@@ -26,6 +28,10 @@ from pipeline.schema import Typography
 # question or exclamation that may start with a quotation).
 _OPENING_CONTEXT = " \t\n([{\u00a0\u202f*\u2014\u2013/¿¡"
 _NBSP_CHARS = "\u00a0\u202f"
+# While a text is typeset, each link's text sits between these two private-use
+# characters and its URL is kept aside (typography must never touch an address).
+LINK_START, LINK_END = "\ue000", "\ue001"
+_MARKERS = LINK_START + LINK_END
 
 
 class Typographer:
@@ -68,8 +74,7 @@ class Typographer:
         s_open, s_close = self.rules.single_quotes
         out: list[str] = []
         for i, char in enumerate(text):
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
+            before, after = _neighbours(text, i)
             if char == '"':
                 out.append(d_open if before in _OPENING_CONTEXT else d_close)
             elif char == "'":
@@ -111,6 +116,17 @@ class Typographer:
 # A hyphen between two numbers that stand alone ("2019-2021"), not inside a code such
 # as COM/FS/2026-11/COR-01, where the digits touch a letter or a slash.
 _RANGE = re.compile(r"(?<![\w/])(\d+)-(\d+)(?![\w/])")
+
+
+def _neighbours(text: str, i: int) -> tuple[str, str]:
+    """The characters around text[i], link markers skipped (a space at either end)."""
+    before = i - 1
+    while before >= 0 and text[before] in _MARKERS:
+        before -= 1
+    after = i + 1
+    while after < len(text) and text[after] in _MARKERS:
+        after += 1
+    return (text[before] if before >= 0 else " "), (text[after] if after < len(text) else " ")
 
 
 def _group(digits: str, sep: str) -> str:
@@ -173,8 +189,27 @@ def strip_bidi_controls(text: str) -> str:
 _EMPHASIS = re.compile(r"\*\*(?P<bold>.+?)\*\*|\*(?P<italic>[^*]+?)\*")
 
 
-def parse_inline(text: str) -> Inline:
-    """Split `*italic*` and `**bold**` markup into spans; unmatched stars stay as text."""
+def parse_inline(text: str, typeset: Callable[[str], str] | None = None) -> Inline:
+    """Split `*italic*`, `**bold**` and `[text](url)` markup into spans; unmatched
+    stars and brackets stay as text.
+
+    `typeset` (a `Typographer`) is applied to everything but the link targets.
+    Emphasis may hold a link and a link may hold emphasis (`*see [the report](url)*`).
+    """
+    urls: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        urls.append(match.group("url"))
+        return LINK_START + match.group("text") + LINK_END
+
+    marked = LINK.sub(hide, text)
+    if typeset is not None:
+        marked = typeset(marked)
+    spans = _emphasis(marked)
+    return _with_links(spans, urls) if urls else tuple(spans)
+
+
+def _emphasis(text: str) -> list[Span]:
     spans: list[Span] = []
     pos = 0
     for match in _EMPHASIS.finditer(text):
@@ -187,4 +222,19 @@ def parse_inline(text: str) -> Inline:
         pos = match.end()
     if pos < len(text):
         spans.append(Span(text[pos:]))
-    return tuple(spans)
+    return spans
+
+
+def _with_links(spans: list[Span], urls: list[str]) -> Inline:
+    """Cut spans at the link markers and give the parts inside a link its target."""
+    out: list[Span] = []
+    number, inside = -1, False
+    for span in spans:
+        for part in re.split(f"([{_MARKERS}])", span.text):
+            if part == LINK_START:
+                number, inside = number + 1, True
+            elif part == LINK_END:
+                inside = False
+            elif part:
+                out.append(Span(part, bold=span.bold, italic=span.italic, href=urls[number] if inside else None))
+    return tuple(out)

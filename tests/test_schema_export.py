@@ -59,7 +59,7 @@ def test_schemas_tell_editors_what_a_text_and_a_block_are():
     shapes = topic["definitions"]["Section"]["properties"]["blocks"]["items"]["oneOf"]
     assert shapes[0]["type"] == "string"
     assert sorted(s["$ref"].rsplit("/", 1)[1] for s in shapes[1:]) == [
-        "FocusBlock", "KeyFigureBlock", "ListBlock", "QuoteBlock"]
+        "FigureBlock", "FocusBlock", "KeyFigureBlock", "ListBlock", "QuoteBlock", "TableBlock"]
     strings = json.loads((SCHEMA_DIR / "strings.schema.json").read_text(encoding="utf-8"))
     assert {"pattern": r"\{page\}.*\{pages\}"} in strings["definitions"]["Labels"]["properties"]["page_of"]["allOf"]
     branding = json.loads((SCHEMA_DIR / "branding.schema.json").read_text(encoding="utf-8"))

@@ -29,7 +29,8 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import BuildError, PipelineError, display_path
-from pipeline.model import BulletList, Document, Focus, KeyFigure, Paragraph, Quote
+from pipeline.links import short_form
+from pipeline.model import BulletList, Document, Figure, Focus, Inline, KeyFigure, Paragraph, Quote, Span, Table
 from pipeline.paths import TEMPLATES_DIR
 
 # Static stylesheets per document kind, in cascade order. The PDF renderer parses each
@@ -93,6 +94,8 @@ _BLOCK_KINDS = {
     Quote: "quote",
     KeyFigure: "key_figure",
     Focus: "focus",
+    Figure: "figure",
+    Table: "table",
 }
 
 
@@ -149,6 +152,35 @@ def block_kind(block: object) -> str:
         raise BuildError(f"cannot render block of type {type(block).__name__}") from None
 
 
+@dataclass(frozen=True)
+class LinkRun:
+    """Neighbouring spans with the same link target (None: not a link), printed as one
+    `<a>`; `printed` is the short URL a print-mode PDF shows after the link's text
+    (None when the text already says it)."""
+
+    href: str | None
+    spans: tuple[Span, ...]
+    printed: str | None
+
+
+def link_runs(spans: Inline) -> list[LinkRun]:
+    """Group an inline sequence into link runs, for the `inline` macro."""
+    runs: list[LinkRun] = []
+    for span in spans:
+        if runs and runs[-1].href == span.href:
+            runs[-1] = LinkRun(span.href, (*runs[-1].spans, span), None)
+        else:
+            runs.append(LinkRun(span.href, (span,), None))
+    out = []
+    for run in runs:
+        printed = None
+        if run.href is not None:
+            short = short_form(run.href)
+            printed = None if "".join(s.text for s in run.spans).strip() == short else short
+        out.append(LinkRun(run.href, run.spans, printed))
+    return out
+
+
 def template_dirs(override: Path | None = None) -> tuple[Path, ...]:
     """Where templates and stylesheets are looked up, in order: the override folder, then ours."""
     return (override, TEMPLATES_DIR) if override is not None else (TEMPLATES_DIR,)
@@ -185,6 +217,8 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["css_content"] = css_content
     env.filters["css_colour"] = css_colour
+    env.filters["link_runs"] = link_runs
+    env.filters["file_url"] = lambda path: path.as_uri()
     env.globals["block_kind"] = block_kind
     return env
 

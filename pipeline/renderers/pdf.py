@@ -4,7 +4,9 @@ WeasyPrint is forgiving: it logs a missing image or a bad CSS rule and still wri
 PDF. For a document handed out in print that is the wrong default, so this renderer
 
 * serves only files under `templates/` (and the content's template override folder, if
-  branding.yaml names one) and refuses any other URL (`UnsafeResourceError`);
+  branding.yaml names one) and the pictures the document shows (checked by
+  `pipeline.assets`, served with the type sniffed from their bytes), and refuses any
+  other URL (`UnsafeResourceError`);
 * captures the `weasyprint` logger's warnings during a render, re-logs them through
   `pipeline.pdf`, and (with `strict=True`, the default) fails the build on any;
 * checks through fontconfig that the branding fonts are installed, rather than let
@@ -34,7 +36,7 @@ from urllib.request import url2pathname
 
 from pipeline import producer
 from pipeline.errors import BuildError, display_path
-from pipeline.model import Document
+from pipeline.model import Asset, Document
 from pipeline.renderers.html import (
     STYLESHEETS,
     TEMPLATES_DIR,
@@ -119,7 +121,7 @@ class _Render:
     def __enter__(self) -> _Render:
         check_fonts(self.doc.font_families())
         self.roots = template_dirs(self.doc.templates)
-        self.fetcher = _safe_fetcher(self.roots)
+        self.fetcher = _safe_fetcher(self.roots, self.doc.assets())
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
@@ -253,13 +255,9 @@ def resource_path(url: str, roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path 
     override folder that names a file it does not have falls back to the built-in file
     of the same relative path, as templates do.
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    path = file_path(url)
+    if path is None:
         return None
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-        return None
-    path = Path(url2pathname(unquote(parts.path))).resolve()
     resolved = [root.resolve() for root in roots]
     for root in resolved:
         if path.is_relative_to(root):
@@ -282,13 +280,17 @@ def _safe_fetcher_class() -> type:
     class SafeURLFetcher(URLFetcher):
         """Serves files under the template folders only; remembers and refuses everything else."""
 
-        def __init__(self, roots: tuple[Path, ...]) -> None:
+        def __init__(self, roots: tuple[Path, ...], assets: tuple[Asset, ...] = ()) -> None:
             # fail_on_errors makes WeasyPrint stop the render instead of logging.
             super().__init__(allowed_protocols=("file",), fail_on_errors=True)
             self.roots = roots
             self.refused: list[str] = []
+            self.assets = {asset.path: asset for asset in assets}
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            asset = self.assets.get(file_path(url))  # type: ignore[arg-type]
+            if asset is not None:
+                return _asset_response(url, asset)
             path = resource_path(url, self.roots)
             if path is None:
                 shown = url if len(url) <= 80 else url[:77] + "..."
@@ -300,8 +302,31 @@ def _safe_fetcher_class() -> type:
     return SafeURLFetcher
 
 
-def _safe_fetcher(roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Any:
-    return _safe_fetcher_class()(roots)
+def _safe_fetcher(roots: tuple[Path, ...] = (TEMPLATES_DIR,), assets: tuple[Asset, ...] = ()) -> Any:
+    return _safe_fetcher_class()(roots, assets)
+
+
+def file_path(url: str) -> Path | None:
+    """The resolved local path of a file: URL, or None for any other URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path))).resolve()
+
+
+def _asset_response(url: str, asset: Asset) -> Any:
+    """A checked picture, with the type its bytes showed; refused if it changed since."""
+    import hashlib
+
+    from weasyprint.urls import URLFetcherResponse
+
+    data = asset.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != asset.digest:
+        raise UnsafeResourceError(f"{asset.path.name} changed during the build: build again")
+    return URLFetcherResponse(url, data, {"Content-Type": asset.mime_type})
 
 
 # --- cached WeasyPrint objects -----------------------------------------------------
