@@ -249,7 +249,7 @@ def test_the_pdf_fetcher_serves_only_the_documents_own_pictures():
 
     project = load_project(FIXTURE)
     chart, photo = project.assets[("en", "chart.svg")], project.assets[("en", "harbour.jpg")]
-    fetcher = pdf._safe_fetcher((chart,))
+    fetcher = pdf._safe_fetcher(assets=(chart,))
     response = fetcher.fetch(chart.path.as_uri())
     assert response.content_type == "image/svg+xml" and response.read() == chart.path.read_bytes()
     with pytest.raises(pdf.UnsafeResourceError, match="refused to load"):
