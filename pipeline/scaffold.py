@@ -1,9 +1,12 @@
 """`pipeline new`: start a topic, registered in edition.yaml, with a skeleton file per language.
 
-The skeletons are filled with placeholder values (`TO WRITE: ...` in the reference
-language, `TO TRANSLATE: ...` in the others) that validation refuses with a located
-message, so after scaffolding `pipeline validate` lists exactly the values still to
-write, file by file and line by line, and the new topic cannot be built by mistake.
+The skeletons are filled with placeholder values. `TO WRITE: ...` in the reference
+language is refused by validation with a located message, so after scaffolding
+`pipeline validate` lists exactly the values still to write, file by file and line by
+line, and the new topic cannot be built by mistake. `TO TRANSLATE: ...` in the other
+languages is valid text that translation status reports as missing (never current):
+`pipeline translations` lists it, an XLIFF export hands it to translators with no
+target, an import replaces it, and a final edition refuses to build until it is gone.
 
 Nothing is written unless everything can be: the id and code are checked against the
 edition and the language folders first, and files written before a failure are
@@ -33,8 +36,8 @@ from pipeline.schema_export import BY_NAME, SCHEMA_DIR_NAME, header_line
 EDITION_FILE = "edition.yaml"
 
 # Called for each skeleton of a language other than the reference, once it is written:
-# (language code, path). Translation status (issue 8) hooks in here to record the file
-# as missing for translation; without it the TO TRANSLATE placeholders alone say so.
+# (language code, path). Nothing needs it for translation status, which reports every
+# TO TRANSLATE value as missing by itself; it lets a caller act on the new files.
 TranslationHook = Callable[[str, Path], None]
 
 
@@ -175,8 +178,9 @@ def skeleton(root: Path, path: Path, topic_id: str, marker: str, title: str | No
     else:
         lines += [
             "# A new topic, started by `pipeline new`: translate it from",
-            f"# content/{source_lang}/{topic_id}.yaml once that is written, keeping its structure",
-            f'# (sections, blocks, list lengths, related ids). Replace every "{marker}" value.',
+            f"# content/{source_lang}/{topic_id}.yaml once that is written, by hand (then",
+            "# `pipeline translations accept`) or through XLIFF (`pipeline translations export`,",
+            f'# then import). Until then its "{marker}" values are reported as missing.',
         ]
         title_value = value(title or "the title")
     lines += [

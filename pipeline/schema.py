@@ -30,9 +30,13 @@ from pipeline import links
 
 # C0/C1 controls except tab and newline, plus U+FFFE/U+FFFF: not printable, not valid in DOCX XML.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
-# `pipeline new` fills a new topic with values that start with these words; refusing
-# them here makes `pipeline validate` list exactly what is still to write or translate.
-PLACEHOLDER = re.compile(r"^\s*(TO WRITE|TO TRANSLATE)\b")
+# `pipeline new` fills a new topic with values that start with these words. "TO WRITE"
+# (the reference language) is refused here, so `pipeline validate` lists exactly what is
+# still to write. "TO TRANSLATE" (the other languages) is valid text that translation
+# status always reports as missing (pipeline.translations), so a new topic can go to
+# translators through XLIFF, drafts build, and a final edition refuses until translated.
+PLACEHOLDER = re.compile(r"^\s*(TO WRITE)\b")
+TRANSLATE_PLACEHOLDER = re.compile(r"^\s*TO TRANSLATE\b")
 
 
 def _clean_text(value: str) -> str:

@@ -38,16 +38,79 @@ def test_validate_points_at_exactly_what_is_left_to_write(fixture_copy, run_cli)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == f"{len(lines) - 1} content problems found"
-    located = [re.fullmatch(r"(?:Error: )?(.+):(\d+): ([\w.\[\]]+): (to write|to translate) \(.*\)", line)
-               for line in lines[:-1]]
+    located = [re.fullmatch(r"(?:Error: )?(.+):(\d+): ([\w.\[\]]+): to write \(.*\)", line) for line in lines[:-1]]
     assert all(located), lines
     for match in located:
-        path, line, _, what = match.groups()
+        path, line, _ = match.groups()
         text = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
-        assert what.upper() in text, f"{path}:{line} does not hold a placeholder: {text}"
+        assert "TO WRITE" in text, f"{path}:{line} does not hold a placeholder: {text}"
     fields = {(Path(m[1]).parent.name, m[3]) for m in located}
+    # The translation skeleton is valid text: what is left to translate is translation status.
     expected = {"title", "lead", "intro[0]", "sections[0].heading", "sections[0].blocks[0]"}
-    assert fields == {("en", f) for f in expected} | {("fr", f) for f in expected}
+    assert fields == {("en", f) for f in expected}
+
+
+def _write_english(content: Path) -> None:
+    """The reference text of the new topic, with a structure of its own (a list the skeleton lacks)."""
+    path = content / "en" / "cyber-crime.yaml"
+    path.write_text(
+        "id: cyber-crime\ntitle: Cybercrime\nlead: Crime without borders.\nsections:\n"
+        "  - heading: The problem\n    blocks:\n      - Criminals exploit the *anonymity* of the internet.\n"
+        "      - list:\n          items: [attacks on computer systems, online fraud]\nrelated: []\n",
+        encoding="utf-8")
+
+
+def test_translation_skeleton_is_missing_until_translated_through_xliff(fixture_copy, run_cli, tmp_path):
+    from lxml import etree
+
+    assert run_cli("--content", fixture_copy, "new", "cyber-crime", "--code", "CYB").exit_code == 0
+    _write_english(fixture_copy)
+    assert run_cli("--content", fixture_copy, "validate").exit_code == 0  # a draft: a warning, not an error
+    status = run_cli("--content", fixture_copy, "translations", "--topic", "cyber-crime")
+    assert status.exit_code == 1
+    assert status.stdout.splitlines()[1].split() == ["fr", "cyber-crime", "0", "0", "6", "1"]
+    assert "fr/cyber-crime.yaml:6: title: missing: still the placeholder of 'pipeline new'" in status.stdout
+    # Accepting records nothing for a placeholder.
+    assert run_cli("--content", fixture_copy, "translations", "accept", "--lang", "fr").exit_code == 0
+    again = run_cli("--content", fixture_copy, "translations", "--topic", "cyber-crime")
+    assert again.stdout.splitlines()[1].split() == ["fr", "cyber-crime", "0", "0", "6", "1"]
+    # Exported without targets; translated in a CAT tool; imported: current.
+    xlf = tmp_path / "cy.xlf"
+    assert run_cli("--content", fixture_copy, "translations", "export", "--lang", "fr", "--topic", "cyber-crime",
+                   "-o", xlf).exit_code == 0
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    tree = etree.parse(str(xlf))
+    units = tree.findall(".//x:unit", ns)
+    assert len(units) == 6 and not tree.findall(".//x:target", ns)
+    french = {"title": "Cybercriminalité", "lead": "Une criminalité sans frontières.",
+              "sections.0.heading": "Problématique",
+              "sections.0.blocks.1.list.items.0": "les attaques contre des systèmes informatiques",
+              "sections.0.blocks.1.list.items.1": "la fraude en ligne"}
+    for unit in units:
+        segment = unit.find("x:segment", ns)
+        key = unit.get("id").split(":", 1)[1]
+        if key == "sections.0.blocks.0":  # keep the inline code of the emphasis
+            source = segment.find("x:source", ns)
+            target = etree.fromstring(etree.tostring(source).replace(b"source", b"target"))
+            target.text, target[0].text = "Les criminels exploitent l’", "anonymat"
+            target[0].tail = " d’Internet."
+            segment.append(target)
+        else:
+            etree.SubElement(segment, f"{{{ns['x']}}}target").text = french[key]
+        segment.set("state", "translated")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = run_cli("--content", fixture_copy, "translations", "import", xlf)
+    assert result.exit_code == 0, result.output
+    path = fixture_copy / "fr" / "cyber-crime.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "*anonymat*" in text and 'title: "Cybercriminalité"' in text
+    # The skeleton's intro has no English any more: obsolete, named, to be removed by hand.
+    status = run_cli("--content", fixture_copy, "translations", "--topic", "cyber-crime")
+    assert status.stdout.splitlines()[1].split() == ["fr", "cyber-crime", "6", "0", "0", "1"], status.output
+    assert "intro[0]: obsolete: its en was deleted; remove it" in status.stdout
+    path.write_text(text.replace('intro:\n  - "TO TRANSLATE: an opening paragraph"\n', ""), encoding="utf-8")
+    final = run_cli("--content", fixture_copy, "translations", "--topic", "cyber-crime")
+    assert final.exit_code == 0 and "TO TRANSLATE:" not in path.read_text(encoding="utf-8"), final.output
 
 
 def test_a_filled_in_topic_builds(fixture_copy, run_cli, tmp_path):

@@ -113,7 +113,6 @@ BAD_TOPICS = [
     ("blank text", ("lead",), "  \n "),
     ("control character", ("title",), "A\x07title"),
     ("placeholder", ("lead",), "TO WRITE: the lead"),
-    ("translation placeholder", ("lead",), "  TO TRANSLATE: the lead"),
     ("number for text", ("title",), 1540),
     ("unknown key", ("titel",), "x"),
     ("bad id", ("id",), "New_Topic"),
@@ -123,6 +122,13 @@ BAD_TOPICS = [
     ("empty paragraph block", ("sections", 0, "blocks", 0), ""),
     ("no sections", ("sections",), []),
 ]
+
+
+def test_a_translation_placeholder_is_valid_text_for_both():
+    """`TO TRANSLATE` values are translation status (missing), not content errors."""
+    data = _topic_with(("lead",), "TO TRANSLATE: the lead")
+    TypeAdapter(schema_export.BY_NAME["topic"].model).validate_python(data)
+    assert list(validator("topic").iter_errors(data)) == []
 
 
 def test_the_good_topic_is_accepted_by_both():

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import schema
 from pipeline.content import FRONT_FILE, STRINGS_FILE, Language
 from pipeline.loader import Loaded, Loc
 
@@ -33,6 +34,12 @@ _STRINGS_KEYS = ("labels", "release", "status", "classification", "date")
 _SKIP = ("id", "related")
 # Keys of a block that hold settings, not text: the same in every language.
 _BLOCK_SETTINGS = {"figure": ("src", "width"), "table": ("align",)}
+
+
+def is_placeholder(text: str) -> bool:
+    """A `TO TRANSLATE` value left by `pipeline new`: valid text, but no translation yet,
+    so it is never recorded as current (accept skips it) nor exported as a target."""
+    return schema.TRANSLATE_PLACEHOLDER.match(text) is not None
 
 
 @dataclass(frozen=True)

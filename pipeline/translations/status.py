@@ -14,7 +14,7 @@ from pipeline.content import Project, format_loc
 from pipeline.errors import PipelineError, Problem, display_path
 from pipeline.loader import Loaded
 from pipeline.translations.align import CURRENT, MISSING, OBSOLETE, STALE, STATES, Match, align
-from pipeline.translations.fields import Field, docs_of, fields_of, loaded_doc
+from pipeline.translations.fields import Field, docs_of, fields_of, is_placeholder, loaded_doc
 from pipeline.translations.record import Record, load_record
 
 
@@ -85,6 +85,8 @@ def problem(status: DocStatus, match: Match) -> Problem:
     where = (status.other.path, status.other.line_of(match.other.path), format_loc(match.other.path))
     if match.state == STALE:
         return Problem(*where, f"stale: its {reference_name(status)} changed since it was translated ({english_at})")
+    if match.state == MISSING and is_placeholder(match.other.text):
+        return Problem(*where, f"missing: still the placeholder of 'pipeline new'; translate {english_at}")
     if match.state == MISSING:
         return Problem(*where, f"missing: never accepted as a translation of {english_at}")
     return Problem(*where, f"obsolete: its {reference_name(status)} was deleted; remove it")
