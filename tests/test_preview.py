@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from preview_support import PreviewProcess, chromium, settled
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -62,7 +63,10 @@ def topic_file(content, server, browser):
 
 
 def wait(driver, condition, timeout: float = WAIT_S):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    # The page replaces its elements when new pages arrive: an element found a moment ago
+    # may be gone when the condition reads it. That is "not yet", not a failure.
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def figure(driver, lang: str, page: int):
