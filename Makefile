@@ -9,13 +9,20 @@ PIPELINE := $(BIN)/pipeline
 STAMP  := $(VENV)/.installed
 
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
-# font subsetting fast and reproducible), and the tools the tests use.
-DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-DEB_TEST  := poppler-utils qpdf libreoffice-writer-nogui hunspell hunspell-fr hunspell-en-gb git
+# font subsetting fast and reproducible), poppler-utils (pdftocairo draws the PNG copy of
+# an SVG picture in the DOCX), and the tools the tests use.
+DEB_BUILD := fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils
+DEB_TEST  := qpdf libreoffice-writer-nogui python3-uno hunspell hunspell-fr hunspell-en-gb git \
+             chromium chromium-driver
+# `pipeline preview` shows pages as images made by poppler's pdftoppm.
+DEB_PREVIEW := poppler-utils
+# A release lets LibreOffice lay out the DOCX (through python3-uno) for their page numbers.
+DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets test bench visual-diff lint translations clean deps deps-build deps-test venv
+.PHONY: all handbook factsheets release test bench visual-diff lint translations clean deps deps-build deps-test \
+        deps-preview deps-release venv preview schema screenshot
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -25,6 +32,10 @@ handbook: deps-build $(STAMP)
 
 factsheets: deps-build $(STAMP)
 	$(PIPELINE) build --no-handbook
+
+# The distribution set in dist/<edition-date>/ (LibreOffice lays out the DOCX page numbers).
+release: deps-build deps-release $(STAMP)
+	$(PIPELINE) release
 
 test: deps-build deps-test $(STAMP)
 	$(BIN)/ruff check .
@@ -38,6 +49,18 @@ bench: deps-build $(STAMP)
 BEFORE ?= HEAD
 visual-diff: deps-build deps-test $(STAMP)
 	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
+
+# Live preview while editing: `make preview TOPIC=corruption`, or `make preview` for the handbook.
+preview: deps-build deps-preview $(STAMP)
+	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),--handbook)
+
+# Refresh the JSON Schemas in content/schemas/ and the schema line at the top of each content file.
+schema: $(STAMP)
+	$(PIPELINE) schema --headers
+
+# The README's screenshot of the preview, taken by headless Chromium.
+screenshot: deps-build deps-test $(STAMP)
+	$(BIN)/python tests/screenshot_preview.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -53,13 +76,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-deps: deps-build deps-test
+deps: deps-build deps-test deps-preview
+
+deps-release:
+	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_RELEASE)"
 
 deps-build:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_BUILD)"
 
 deps-test:
 	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_TEST)"
+
+deps-preview:
+	@$(MAKE) --no-print-directory _apt PKGS="$(DEB_PREVIEW)"
 
 # Install missing Debian packages when root; otherwise say exactly what to install.
 _apt:

@@ -54,7 +54,8 @@ class Summary:
 
 
 def compose(project: Project, job: Job, layout: Layout) -> Document:
-    """The document model for a job."""
+    """The document model for a job (in the layout of the job's variant)."""
+    layout = layout.for_variant(job.variant)
     if job.kind == "handbook":
         return compose_handbook(project, job.lang, layout)
     assert job.topic is not None
@@ -62,8 +63,9 @@ def compose(project: Project, job: Job, layout: Layout) -> Document:
 
 
 def shared_fingerprint(project: Project) -> str:
-    fonts = tuple(sorted(set(project.branding.fonts.model_dump().values())))
+    fonts = tuple(sorted(project.branding.fonts.families()))
     return "\n".join([record.code_fingerprint(), record.templates_fingerprint(TEMPLATES_DIR),
+                      record.override_fingerprint(project.template_override),
                       record.fonts_fingerprint(fonts)])
 
 
@@ -101,6 +103,7 @@ def run(
                 report(outcome)
             else:
                 todo.append((job, document, fingerprint))
+        _check_templates(project, todo, pool)
         try:
             for outcome, fingerprint in _render_all(todo, workers, pool):
                 if not remember:
@@ -116,6 +119,24 @@ def run(
             rec.save()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _check_templates(project: Project, todo: list[tuple[Job, Document, str]], pool: Workers | None) -> None:
+    """With an override folder, compile the templates once before rendering: a broken
+    override then fails the build with one located error, and nothing is written.
+    (Our own templates are checked by the tests; a clean build need not pay for it.)"""
+    if project.template_override is None:
+        return
+    from pipeline.renderers.html import TEMPLATE_FORMATS, check_templates
+
+    if not any(job.fmt in TEMPLATE_FORMATS for job, _, _ in todo):
+        return
+    try:
+        check_templates(project.template_override)
+    except BaseException:
+        if pool is not None:
+            pool.close(cancel=True)
+        raise
 
 
 def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Workers | None):

@@ -7,6 +7,7 @@ Exit status: 0 success, 1 build or content error, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import signal
 import sys
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__
 from pipeline.plan import FORMATS
 
 if TYPE_CHECKING:
@@ -47,8 +47,19 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: the installed distribution's version, looked up only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from pipeline import version
+
+    click.echo(f"pipeline, version {version()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pipeline")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option("--content", type=click.Path(file_okay=False, path_type=Path), default=Path("content"),
               show_default=True, envvar="PIPELINE_CONTENT", help="Content folder to read.")
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
@@ -96,8 +107,8 @@ format_option = click.option("--format", "formats", multiple=True, type=click.Ch
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                             help="Paper size.")
 print_option = click.option("--print", "print_mode", is_flag=True,
-                            help="Print-shop PDF: 3 mm bleed and crop marks; the handbook padded to a "
-                                 "multiple of 4 pages, ending with a back cover. No effect on DOCX.")
+                            help="Print-shop PDF (PDF/X-4, 3 mm bleed, crop marks) under build/print/; the "
+                                 "handbook padded to a multiple of 4 pages, ending with a back cover. PDF only.")
 
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -156,13 +167,13 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
     try:
         project = ctx.project()
         jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
-                         handbook=handbook, factsheets=factsheets)
+                         handbook=handbook, factsheets=factsheets, variant=_variant(print_mode))
         _check_translations(ctx, project, {job.lang for job in jobs_list})
     except BaseException:
         if pool is not None:
             pool.close(cancel=True)
         raise
-    _run(ctx, jobs_list, paper, print_mode, workers, force, project, pool=pool)
+    _run(ctx, jobs_list, paper, workers, force, project, pool=pool)
 
 
 @cli.command()
@@ -205,13 +216,15 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         if len(lang_list) != 1 or len(fmt_list) != 1:
             raise click.UsageError("with -o/--output, name exactly one --lang and one --format "
                                    "(or an output ending in .pdf or .docx)")
-        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True)]
+        jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True,
+                         variant=_variant(print_mode))]
     else:
         jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
-                         handbook=kind == "handbook", factsheets=kind == "factsheet")
+                         handbook=kind == "handbook", factsheets=kind == "factsheet",
+                         variant=_variant(print_mode))
     explicit = output is not None
     _check_translations(ctx, ctx.project(), set(lang_list))
-    _run(ctx, jobs_list, paper, print_mode, None, explicit, ctx.project(), remember=not explicit)
+    _run(ctx, jobs_list, paper, None, explicit, ctx.project(), remember=not explicit)
 
 
 def _check_translations(ctx: Context, project: Project, langs: set[str]) -> None:
@@ -223,12 +236,16 @@ def _check_translations(ctx: Context, project: Project, langs: set[str]) -> None
             click.echo(warning, err=True)
 
 
-def _run(ctx: Context, jobs_list, paper, print_mode, workers, force, project, remember=True, pool=None) -> None:
+def _variant(print_mode: bool) -> str:
+    return "print" if print_mode else "screen"
+
+
+def _run(ctx: Context, jobs_list, paper, workers, force, project, remember=True, pool=None) -> None:
     from pipeline.build import run
     from pipeline.model import Layout
     from pipeline.workers import default_workers
 
-    layout = Layout(paper=paper, print_mode=print_mode)
+    layout = Layout(paper=paper)
     report = _Reporter(ctx, len(jobs_list))
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so temporary files are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -269,6 +286,58 @@ class _Reporter:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+# --- release ------------------------------------------------------------------------------
+
+
+@cli.command()
+@lang_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder that receives the set (as <edition-date>/).")
+@click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Check a release folder against its manifest and checksums instead.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes; default: one per core.")
+@quiet_option
+@pass_ctx
+def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+    """Build and assemble the distribution set of the edition, or verify one.
+
+    Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
+    a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
+    README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
+    (or --allow-draft), the content is valid and every document builds.
+
+    \b
+    Examples:
+      pipeline release
+      pipeline release --allow-draft --out /tmp/dist
+      pipeline release --verify dist/2026-11-24
+    """
+    from pipeline import release as rel
+    from pipeline.workers import default_workers
+
+    if verify_dir is not None:
+        problems = rel.verify(verify_dir)
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        ctx.say(f"{verify_dir}: every file matches the manifest")
+        return
+    from pipeline.errors import ContentError
+
+    try:
+        lang_list = tuple(_langs(ctx, langs)) if langs else ()
+    except ContentError:
+        lang_list = tuple(langs)  # the release names the content problems with every other cause
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report = _Reporter(ctx, 0)
+    target = rel.release(request, report=report)
+    ctx.say(f"released {target}")
 
 
 # --- validate and list ----------------------------------------------------------------
@@ -436,6 +505,116 @@ def import_(ctx: Context, xliff, lang) -> None:
     files = ", ".join(str(p.name) for p in done.files) or "no file changed"
     ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
             f"{done.skipped} not marked translated")
+
+
+# --- editing helpers: schemas for editors, new topics, live preview ---------------------
+
+
+@cli.command("schema")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schemas; default: <content>/schemas.")
+@click.option("--headers", is_flag=True,
+              help="Also name its schema on the first line of every content file (idempotent).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema or a header is out of date.")
+@pass_ctx
+def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: bool) -> None:
+    """Write JSON Schemas of the content files, for editors that complete and check YAML.
+
+    Each content file's first line, `# yaml-language-server: $schema=...`, tells the
+    editor which schema applies; --headers writes those lines (re-run it after merging).
+
+    \b
+    Examples:
+      pipeline schema                 refresh content/schemas/
+      pipeline schema --headers       ... and the header line of every content file
+      pipeline schema --check         fail if either is out of date (CI)
+    """
+    from pipeline import schema_export
+
+    out_dir = out_dir or ctx.content / schema_export.SCHEMA_DIR_NAME
+    if check:
+        stale = schema_export.stale_schemas(out_dir)
+        unmarked = schema_export.missing_headers(ctx.content, out_dir)
+        for path in stale:
+            click.echo(f"out of date: {path}", err=True)
+        for path in unmarked:
+            click.echo(f"no schema header on line 1: {path}", err=True)
+        if stale or unmarked:
+            raise click.ClickException("run 'pipeline schema --headers' and commit the result")
+        ctx.say(f"schemas and headers up to date ({len(schema_export.SCHEMAS)} schemas)")
+        return
+    written = schema_export.write_schemas(out_dir)
+    ctx.say(f"wrote {len(written)} schemas to {out_dir}")
+    if headers:
+        changed = schema_export.write_headers(ctx.content, out_dir)
+        ctx.say(f"schema header added to {len(changed)} content files")
+
+
+@cli.command("new")
+@click.argument("topic_id", metavar="ID")
+@click.option("--code", required=True, metavar="XXX", help="Area code of the reference, 2-4 capitals (e.g. CYB).")
+@click.option("--title", default=None, help="Title in the reference language (else a placeholder).")
+@pass_ctx
+def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> None:
+    """Start a topic: register it in edition.yaml and write a skeleton in every language.
+
+    Every value of the skeletons is a placeholder that `pipeline validate` refuses,
+    so validate then lists exactly what is still to write and to translate.
+
+    \b
+    Example:
+      pipeline new cybercrime --code CYB --title "Cybercrime"
+    """
+    from pipeline.errors import display_path
+    from pipeline.scaffold import new_topic
+
+    done = new_topic(ctx.content, topic_id, code, title)
+    ctx.say(f"registered {topic_id} ({code}) at the end of topics: in {display_path(done.edition)}")
+    ctx.say(f"wrote {display_path(done.reference)}: to write")
+    for path in done.translations:
+        ctx.say(f"wrote {display_path(path)}: to translate")
+    ctx.say("next: replace the TO WRITE values, then run 'pipeline validate' to see what is left")
+
+
+@cli.command()
+@click.argument("topic_id", metavar="[ID]", required=False)
+@click.option("--handbook", is_flag=True, help="Preview the handbook instead of a factsheet.")
+@lang_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("--format", "fmt", type=click.Choice(["pdf"]), default="pdf", show_default=True,
+              help="Format whose pages are shown.")
+@pass_ctx
+def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int, fmt: str) -> None:
+    """Show a document's pages in the browser, languages side by side, updated on every save.
+
+    Serves http://127.0.0.1:PORT/ only. Saving a file under content/ or templates/
+    re-renders the documents it changed; invalid content shows its located errors
+    above the last good pages. Ctrl-C stops it and removes its temporary files.
+
+    \b
+    Examples:
+      pipeline preview corruption            the factsheet, every language
+      pipeline preview --handbook --lang fr
+    """
+    from pipeline.errors import ContentError
+    from pipeline.preview.server import serve
+    from pipeline.preview.session import Target
+
+    if (topic_id is None) == (not handbook):
+        raise click.UsageError("name a topic ID or --handbook (one of them)")
+    try:  # check the choices now when the content is valid; otherwise the page shows its errors
+        if topic_id is not None:
+            _topics(ctx, (topic_id,), "'ID'")
+        langs = tuple(_langs(ctx, langs)) if langs else langs
+    except ContentError:
+        pass
+    target = Target("handbook") if handbook else Target("factsheet", topic_id)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a polite kill cleans up like Ctrl-C
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
+        serve(ctx.content.resolve(), target, list(langs), port,
+              on_ready=lambda url: click.echo(f"Previewing {target.label} at {url}  (Ctrl-C to stop)"))
+    ctx.say("preview stopped")
 
 
 def main() -> None:

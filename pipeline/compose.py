@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from pipeline import model, schema
 from pipeline.content import Language, Project
-from pipeline.typography import Typographer, parse_inline
+from pipeline.typography import Typographer, parse_inline, strip_bidi_controls
 
 NO_BREAK_SPACE = "\u00a0"
+# Keywords are separated by a comma, in whichever script the language writes it:
+# , (Latin), ، (Arabic), 、 and ， (ideographic, full-width).
+_LIST_SEPARATOR = re.compile("[,\u060c\u3001\uff0c]")
 
 
 class _Composer:
@@ -15,13 +21,17 @@ class _Composer:
     def __init__(self, project: Project, language: Language):
         self.project = project
         self.language = language
-        self.typo = Typographer(language.strings.typography)
+        self.typo = Typographer(language.strings.typography, language.strings.direction)
 
     def text(self, value: str) -> str:
-        return self.typo(value)
+        return self.typo.isolate(self.typo(value))
 
     def inline(self, value: str) -> model.Inline:
-        return parse_inline(self.typo(value))
+        # Latin runs inside right-to-left text are isolated (a no-op for left-to-right languages).
+        return tuple(replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(value, self.typo))
+
+    def optional(self, value: str | None) -> model.Inline | None:
+        return self.inline(value) if value is not None else None
 
     def paragraph(self, value: str) -> model.Paragraph:
         return model.Paragraph(self.inline(value))
@@ -36,11 +46,33 @@ class _Composer:
         if isinstance(raw, schema.FocusBlock):
             return model.Focus(self.inline(raw.focus.title), tuple(self.paragraph(p) for p in raw.focus.body))
         if isinstance(raw, schema.QuoteBlock):
-            who = raw.quote.attribution
-            return model.Quote(self.inline(raw.quote.text), self.inline(who) if who else None)
+            quote = raw.quote
+            return model.Quote(self.inline(quote.text), self.optional(quote.attribution), self.optional(quote.source))
         if isinstance(raw, schema.KeyFigureBlock):
-            return model.KeyFigure(self.inline(raw.key_figure.value), self.inline(raw.key_figure.text))
+            kf = raw.key_figure
+            return model.KeyFigure(self.inline(kf.value), self.inline(kf.text), self.optional(kf.source))
+        if isinstance(raw, schema.FigureBlock):
+            fig = raw.figure
+            return model.Figure(self.asset(fig.src), self.text(fig.alt), self.optional(fig.caption),
+                                self.optional(fig.credit), fig.width)
+        if isinstance(raw, schema.TableBlock):
+            table = raw.table
+            align = tuple(table.align or ["start"] * len(table.header))
+            return model.Table(self.inline(table.caption), tuple(self.inline(h) for h in table.header),
+                               tuple(tuple(self.inline(cell) for cell in row) for row in table.rows), align)
         raise TypeError(f"unknown block {raw!r}")
+
+    def asset(self, src: str) -> model.Asset:
+        """A picture checked at load time, in this language's version."""
+        return self.project.assets[(self.language.code, src)]
+
+    def logo(self) -> model.Logo | None:
+        src = self.project.branding.logo
+        if src is None:
+            return None
+        alt = self.text(self.language.strings.labels.logo).replace("{organisation}", self.text(
+            self.language.front.organisation))
+        return model.Logo(self.asset(src), alt)
 
     def blocks(self, raws: list) -> tuple[model.Block, ...]:
         return tuple(self.block(raw) for raw in raws)
@@ -80,20 +112,22 @@ class _Composer:
     def meta(self, title: str, subject: str, reference: str) -> model.Meta:
         strings = self.language.strings
         edition = self.project.edition
-        keywords = tuple(k.strip() for k in self.text(strings.labels.keywords).split(",") if k.strip())
+        keywords = tuple(k.strip() for k in _LIST_SEPARATOR.split(self.typo(strings.labels.keywords)) if k.strip())
+        # Metadata is read by machines (PDF Info, XMP, DOCX core properties): no isolates.
         return model.Meta(
-            title=title,
-            subject=subject,
-            author=self.text(self.language.front.organisation),
+            title=strip_bidi_controls(title),
+            subject=strip_bidi_controls(subject),
+            author=self.typo(self.language.front.organisation),
             keywords=keywords,
             lang=strings.language,
             locale=strings.locale,
             date=edition.edition_date,
             edition_label=self.edition_label(),
             reference=reference,
-            classification=self.text(strings.classification[edition.classification]),
-            status=self.text(strings.status[edition.status]),
+            classification=self.typo(strings.classification[edition.classification]),
+            status=self.typo(strings.status[edition.status]),
             draft=edition.status == "draft",
+            direction=strings.direction,
         )
 
     def credits(self) -> model.Credits:
@@ -102,7 +136,7 @@ class _Composer:
                              source=self.text(front.source) if front.source else None)
 
     def labels(self) -> dict[str, str]:
-        labels = {name: self.text(value) for name, value in self.language.strings.labels}
+        labels = {name: self.typo(value) for name, value in self.language.strings.labels}
         # A page reference ("p. 21") never breaks between its words and its number.
         labels["page_ref"] = labels["page_ref"].replace(" ", NO_BREAK_SPACE)
         return labels
@@ -113,7 +147,12 @@ class _Composer:
 
     def branding(self) -> dict[str, dict[str, str]]:
         brand = self.project.branding
-        return {"colours": dict(brand.colours), "fonts": dict(brand.fonts)}
+        fonts = {"body": brand.fonts.body, "heading": brand.fonts.heading}
+        branding = {"colours": dict(brand.colours), "fonts": fonts}
+        own = brand.fonts.by_language.get(self.language.code)
+        if own is not None:
+            branding["script_fonts"] = {"body": own.body, "heading": own.heading}
+        return branding
 
 
 def reference_code(project: Project, kind: str, topic_id: str | None = None) -> str:
@@ -140,6 +179,8 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         chapters=(chapter,),
         layout=layout or model.Layout(),
         credits=c.credits(),
+        templates=project.template_override,
+        logo=c.logo(),
     )
 
 
@@ -165,4 +206,6 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         layout=layout or model.Layout(),
         credits=c.credits(),
         chapter_start=project.edition.chapter_start,
+        templates=project.template_override,
+        logo=c.logo(),
     )

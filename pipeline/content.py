@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline import schema
-from pipeline.errors import ContentError, PipelineError, Problem
+from pipeline import model, schema
+from pipeline.errors import ContentError, PipelineError, Problem, display_path
 from pipeline.loader import Loaded, Loc, load_yaml
 
 STRINGS_FILE = "_strings.yaml"
@@ -50,6 +50,10 @@ class Project:
     glossary: list[dict[str, str]]
     languages: dict[str, Language]
     edition_source: Loaded | None = None
+    branding_source: Loaded | None = None
+    # Every picture the content shows, checked, by (language, name under content/assets/):
+    # filled in by `pipeline.validate.check_assets` before any document is composed.
+    assets: dict[tuple[str, str], model.Asset] = field(default_factory=dict)
 
     @property
     def topic_ids(self) -> list[str]:
@@ -58,6 +62,12 @@ class Project:
 
     def topic_entry(self, topic_id: str) -> schema.TopicEntry:
         return next(entry for entry in self.edition.topics if entry.id == topic_id)
+
+    @property
+    def template_override(self) -> Path | None:
+        """The folder whose templates override the built-in ones (branding `templates:`)."""
+        folder = self.branding.templates
+        return (self.root / folder).resolve() if folder else None
 
 
 def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]) -> M | None:
@@ -69,7 +79,7 @@ def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]
         for error in exc.errors():
             loc = _clean_loc(error["loc"])
             problems.append(
-                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error))
+                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc))
             )
         return None
 
@@ -93,8 +103,10 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], loc: Loc) -> str:
     kind = error["type"]
+    if kind == "missing" and loc[-2:] == ("figure", "alt"):
+        return "field required: every figure needs a text alternative, in every language (what it shows)"
     if kind == "missing":
         return "field required"
     if kind == "extra_forbidden":
@@ -105,7 +117,7 @@ def _message(error: dict[str, Any]) -> str:
 
 def load_project(root: Path) -> Project:
     """Load and validate everything under `root` (the `content/` folder) or raise ContentError."""
-    from pipeline.validate import cross_check  # cross-file rules need the whole project
+    from pipeline.validate import check_assets, cross_check  # cross-file rules need the whole project
 
     if not root.is_dir():
         raise PipelineError(f"content folder not found: {root} (run from the project root, or pass --content DIR)")
@@ -118,6 +130,8 @@ def load_project(root: Path) -> Project:
     glossary: list[dict[str, str]] = []
     if glossary_src is not None:
         glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
+    if branding is not None and branding_src is not None:
+        _check_template_folder(root, branding, branding_src, problems)
 
     languages = {}
     lang_dirs = sorted(p.parent for p in root.glob(f"*/{STRINGS_FILE}"))
@@ -130,11 +144,24 @@ def load_project(root: Path) -> Project:
     if problems:
         raise ContentError(problems)
     assert edition is not None and branding is not None
-    project = Project(root, edition, branding, glossary, languages, edition_src)
+    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src)
     cross_check(project, problems)
+    project.assets = check_assets(project, problems)
     if problems:
         raise ContentError(problems)
     return project
+
+
+def _check_template_folder(root: Path, branding: schema.Branding, source: Loaded,
+                           problems: list[Problem]) -> None:
+    """The override folder named in branding.yaml must exist (relative to the content folder)."""
+    if branding.templates is None:
+        return
+    folder = root / branding.templates
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "not found"
+        problems.append(Problem(source.path, source.line_of(("templates",)), "templates",
+                                f"folder {display_path(folder)} {what} (the path is relative to the content folder)"))
 
 
 def _load(path: Path, problems: list[Problem], optional: bool = False) -> Loaded | None:

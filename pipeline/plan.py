@@ -1,7 +1,9 @@
 """Expand a build request into jobs: document x language x format -> output path.
 
 The output layout is fixed (other tools rely on it):
-`build/<lang>/handbook-<lang>.<fmt>` and `build/<lang>/factsheets/<id>-<lang>.<fmt>`.
+`build/<lang>/handbook-<lang>.<fmt>` and `build/<lang>/factsheets/<id>-<lang>.<fmt>`;
+the print-shop and archive PDFs go under `build/print/` and `build/archive/` in the
+same shape, so each variant has its own files and its own entries in the record.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from pipeline.model import Variant
 
 # Output formats and the renderer that makes each: adding a format is one module in
 # pipeline/renderers/ and one line here. Renderers are imported only when used, so
@@ -22,6 +26,10 @@ FORMATS = tuple(RENDERERS)
 
 Kind = Literal["factsheet", "handbook"]
 
+# The formats each variant is made in: print and archive copies are PDF only (a DOCX
+# has no print geometry or PDF standard).
+VARIANT_FORMATS: dict[Variant, tuple[str, ...]] = {"screen": FORMATS, "print": ("pdf",), "archive": ("pdf",)}
+
 
 @dataclass(frozen=True)
 class Job:
@@ -33,22 +41,29 @@ class Job:
     topic: str | None
     output: Path
     explicit: bool = False  # written to a path the user chose (-o), outside the layout
+    variant: Variant = "screen"
 
     @property
     def name(self) -> str:
-        """A short, stable name for messages and the build record, e.g. `fr/factsheets/x-fr.pdf`."""
+        """A short, stable name for messages and the build record, e.g. `fr/factsheets/x-fr.pdf`
+        (`print/fr/factsheets/x-fr.pdf` for the print variant)."""
         if self.explicit:
             return str(self.output)
-        if self.kind == "handbook":
-            return f"{self.lang}/handbook-{self.lang}.{self.fmt}"
-        return f"{self.lang}/factsheets/{self.topic}-{self.lang}.{self.fmt}"
+        return relative_path(self.kind, self.lang, self.fmt, self.topic, self.variant).as_posix()
 
 
-def output_path(build_dir: Path, kind: Kind, lang: str, fmt: str, topic: str | None = None) -> Path:
-    """Where a document goes in the fixed layout."""
+def relative_path(kind: Kind, lang: str, fmt: str, topic: str | None = None, variant: Variant = "screen") -> Path:
+    """A document's path inside the build folder (and inside a release set)."""
+    folder = Path(lang) if variant == "screen" else Path(variant) / lang
     if kind == "handbook":
-        return build_dir / lang / f"handbook-{lang}.{fmt}"
-    return build_dir / lang / "factsheets" / f"{topic}-{lang}.{fmt}"
+        return folder / f"handbook-{lang}.{fmt}"
+    return folder / "factsheets" / f"{topic}-{lang}.{fmt}"
+
+
+def output_path(build_dir: Path, kind: Kind, lang: str, fmt: str, topic: str | None = None,
+                variant: Variant = "screen") -> Path:
+    """Where a document goes in the fixed layout."""
+    return build_dir / relative_path(kind, lang, fmt, topic, variant)
 
 
 def plan(
@@ -58,18 +73,24 @@ def plan(
     topics: Iterable[str],
     handbook: bool = True,
     factsheets: bool = True,
+    variant: Variant = "screen",
 ) -> list[Job]:
-    """All jobs for a request; handbooks first, since they are the longest to render."""
-    langs, formats, topics = list(langs), list(formats), list(topics)
+    """All jobs for a request; handbooks first, since they are the longest to render.
+
+    Formats a variant is not made in (a print DOCX) are left out.
+    """
+    langs, topics = list(langs), list(topics)
+    formats = [fmt for fmt in formats if fmt in VARIANT_FORMATS[variant]]
     jobs: list[Job] = []
     if handbook:
         for lang in langs:
             for fmt in formats:
-                jobs.append(Job("handbook", lang, fmt, None, output_path(build_dir, "handbook", lang, fmt)))
+                path = output_path(build_dir, "handbook", lang, fmt, None, variant)
+                jobs.append(Job("handbook", lang, fmt, None, path, variant=variant))
     if factsheets:
         for lang in langs:
             for topic in topics:
                 for fmt in formats:
-                    path = output_path(build_dir, "factsheet", lang, fmt, topic)
-                    jobs.append(Job("factsheet", lang, fmt, topic, path))
+                    path = output_path(build_dir, "factsheet", lang, fmt, topic, variant)
+                    jobs.append(Job("factsheet", lang, fmt, topic, path, variant=variant))
     return jobs

@@ -3,10 +3,11 @@
 A document's fingerprint hashes everything that can change its bytes: its composed
 model (so its content files, the titles of the topics it links to, its language's
 strings and front matter, the edition and branding), the format and layout options,
-the templates and styles, the fonts, and the pipeline's own code and version. A
-document is rebuilt only when its fingerprint changed or its output is missing or
-was altered since it was written. Hashing the model rather than listing input files
-means that editing one topic rebuilds exactly the documents whose text changed.
+the templates and styles (built-in and the content's override folder), the fonts,
+and the pipeline's own code and version. A document is rebuilt only when its
+fingerprint changed or its output is missing or was altered since it was written.
+Hashing the model rather than listing input files means that editing one topic
+rebuilds exactly the documents whose text changed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import version
 from pipeline.output import write_atomic
 
 RECORD_NAME = ".record.json"
@@ -38,12 +39,19 @@ def _hash_tree(root: Path, pattern: str = "*") -> str:
 @cache
 def code_fingerprint() -> str:
     """The pipeline's version and source: a new renderer rebuilds everything."""
-    return hashlib.sha256((__version__ + _hash_tree(PACKAGE_DIR, "*.py")).encode()).hexdigest()
+    return hashlib.sha256((version() + _hash_tree(PACKAGE_DIR, "*.py")).encode()).hexdigest()
 
 
 @cache
 def templates_fingerprint(templates_dir: Path) -> str:
+    """The built-in templates and styles (fixed for the life of a process)."""
     return _hash_tree(templates_dir)
+
+
+def override_fingerprint(override: Path | None) -> str:
+    """The content's template override folder, hashed afresh each build: it is content
+    that a user edits between builds, even within one process (preview, tests)."""
+    return _hash_tree(override) if override is not None else "no-override"
 
 
 @cache

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -25,8 +26,17 @@ from pydantic import (
     Tag,
 )
 
+from pipeline import links
+
 # C0/C1 controls except tab and newline, plus U+FFFE/U+FFFF: not printable, not valid in DOCX XML.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# `pipeline new` fills a new topic with values that start with these words. "TO WRITE"
+# (the reference language) is refused here, so `pipeline validate` lists exactly what is
+# still to write. "TO TRANSLATE" (the other languages) is valid text that translation
+# status always reports as missing (pipeline.translations), so a new topic can go to
+# translators through XLIFF, drafts build, and a final edition refuses until translated.
+PLACEHOLDER = re.compile(r"^\s*(TO WRITE)\b")
+TRANSLATE_PLACEHOLDER = re.compile(r"^\s*TO TRANSLATE\b")
 
 
 def _clean_text(value: str) -> str:
@@ -35,10 +45,30 @@ def _clean_text(value: str) -> str:
     bad = _CONTROL.search(value)
     if bad:
         raise ValueError(f"contains control character U+{ord(bad.group()):04X}")
+    todo = PLACEHOLDER.match(value)
+    if todo:
+        raise ValueError(f"{todo.group(1).lower()} (replace the placeholder left by 'pipeline new')")
     return value
 
 
-Text = Annotated[StrictStr, AfterValidator(_clean_text)]
+def _plain(value: str) -> str:
+    if links.has_link(value):
+        raise ValueError("a link [text](...) is not allowed here: this field is plain text "
+                         "(links belong in running text: paragraphs, list items, captions, table cells)")
+    return value
+
+
+def _links(value: str) -> str:
+    problems = links.problems_in(value)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+# Plain text (titles, headings, labels, alt text) and running text, which may hold
+# inline links `[text](https://...)`; both may hold *italic* and **bold** where printed inline.
+Text = Annotated[StrictStr, AfterValidator(_clean_text), AfterValidator(_plain)]
+Rich = Annotated[StrictStr, AfterValidator(_clean_text), AfterValidator(_links)]
 
 # A contact is something a reader can use: an e-mail address or a web address (https).
 _EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -63,23 +93,65 @@ class Strict(BaseModel):
 
 
 class ListBody(Strict):
-    intro: Text | None = None
-    items: list[Text] = Field(min_length=2)
+    intro: Rich | None = None
+    items: list[Rich] = Field(min_length=2)
 
 
 class FocusBody(Strict):
     title: Text
-    body: list[Text] = Field(min_length=1)
+    body: list[Rich] = Field(min_length=1)
 
 
 class QuoteBody(Strict):
-    text: Text
-    attribution: Text | None = None
+    text: Rich
+    attribution: Rich | None = None
+    # Where the quotation was published, one line printed under it (in the language's words).
+    source: Rich | None = None
 
 
 class KeyFigureBody(Strict):
     value: Text
-    text: Text
+    text: Rich
+    # Where the figure comes from, one line printed under it (in the language's words).
+    source: Rich | None = None
+
+
+class FigureBody(Strict):
+    """A picture: a PNG, JPEG or SVG file under content/assets/ (checked by `pipeline.assets`)."""
+
+    src: Text
+    # What the picture shows, for readers who cannot see it: required in every language.
+    alt: Text
+    caption: Rich | None = None
+    credit: Rich | None = None
+    # Printed width in percent of the text column.
+    width: Annotated[StrictInt, Field(ge=10, le=100)] = 100
+
+
+def _cell(value: Any) -> Any:
+    """A table cell is text; a whole number may be typed bare (12500) and becomes text."""
+    if isinstance(value, bool):
+        raise ValueError("a cell is text or a whole number (quote yes/no/true/false: \"yes\")")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        raise ValueError("write a number with decimals as text, in the language's own form "
+                         "(\"3.5\" in English, \"3,5\" in French)")
+    return value
+
+
+Cell = Annotated[Rich, BeforeValidator(_cell)]
+# Column alignment, named by the reading direction so a right-to-left language mirrors it.
+Align = Literal["start", "center", "end"]
+
+
+class TableBody(Strict):
+    """A small table of figures; every row has one cell per header column (`pipeline.validate`)."""
+
+    caption: Rich
+    header: list[Text] = Field(min_length=1)
+    rows: list[list[Cell]] = Field(min_length=1)
+    align: list[Align] | None = None
 
 
 class ListBlock(Strict):
@@ -98,7 +170,15 @@ class KeyFigureBlock(Strict):
     key_figure: KeyFigureBody
 
 
-BLOCK_KINDS = ("list", "focus", "quote", "key_figure")
+class FigureBlock(Strict):
+    figure: FigureBody
+
+
+class TableBlock(Strict):
+    table: TableBody
+
+
+BLOCK_KINDS = ("list", "focus", "quote", "key_figure", "figure", "table")
 
 
 def _block_kind(value: Any) -> str | None:
@@ -114,11 +194,13 @@ def _block_kind(value: Any) -> str | None:
 
 
 Block = Annotated[
-    Annotated[Text, Tag("paragraph")]
+    Annotated[Rich, Tag("paragraph")]
     | Annotated[ListBlock, Tag("list")]
     | Annotated[FocusBlock, Tag("focus")]
     | Annotated[QuoteBlock, Tag("quote")]
-    | Annotated[KeyFigureBlock, Tag("key_figure")],
+    | Annotated[KeyFigureBlock, Tag("key_figure")]
+    | Annotated[FigureBlock, Tag("figure")]
+    | Annotated[TableBlock, Tag("table")],
     Discriminator(
         _block_kind,
         custom_error_type="block_kind",
@@ -143,7 +225,7 @@ class Section(Strict):
 class Topic(Strict):
     id: TopicId
     title: Text
-    lead: Text
+    lead: Rich
     intro: list[Block] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     related: list[TopicId] = Field(default_factory=list)
@@ -162,7 +244,7 @@ class FrontMatter(Strict):
     # and one line naming the source and copyright, in the language's own words.
     contact: Contact | None = None
     source: Text | None = None
-    foreword: list[Text] = Field(min_length=1)
+    foreword: list[Rich] = Field(min_length=1)
 
 
 class Labels(Strict):
@@ -188,6 +270,8 @@ class Labels(Strict):
     crime_areas: Text
     draft_mark: Text
     keywords: Text
+    # Alt text of the branding logo; `{organisation}` is replaced by the organisation's name.
+    logo: Text
 
 
 class DateFormat(Strict):
@@ -209,11 +293,29 @@ class Typography(Strict):
     en_dash_ranges: bool = True
 
 
+class ReleaseLabels(Strict):
+    """The words of a release set's README.txt, which lists the set in every language."""
+
+    heading: Annotated[Text, Field(pattern=r"\{edition\}")]
+    draft_notice: Text
+    screen: Text
+    docx: Text
+    bundle: Text
+    print: Text
+    archive: Text
+    pages: Annotated[Text, Field(pattern=r"\{pages\}")]
+    verify: Text
+
+
 class Strings(Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
     name: Text
+    # The script's direction: `rtl` (Arabic, Hebrew, Persian...) mirrors the layout of
+    # the PDF and the DOCX. Key and values are fixed: other tools read and write them.
+    direction: Literal["ltr", "rtl"] = "ltr"
     labels: Labels
+    release: ReleaseLabels
     status: dict[Literal["draft", "final"], Text]
     classification: dict[StrictStr, Text]
     date: DateFormat
@@ -265,9 +367,28 @@ class Colours(Strict):
     muted: Colour
 
 
+LanguageCode = Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+
+
+class LanguageFonts(Strict):
+    body: Text
+    heading: Text
+
+
 class Fonts(Strict):
     body: Text
     heading: Text
+    # Fonts for the script of a language that `body` and `heading` lack (e.g. Arabic),
+    # by language code. That language's text is set in them; Latin runs inside it
+    # (reference codes, acronyms, digits) stay in the brand fonts above.
+    by_language: dict[LanguageCode, LanguageFonts] = Field(default_factory=dict)
+
+    def families(self) -> tuple[str, ...]:
+        """Every family named here, each once, brand fonts first."""
+        names = [self.body, self.heading]
+        for fonts in self.by_language.values():
+            names += [fonts.body, fonts.heading]
+        return tuple(dict.fromkeys(names))
 
 
 Millimetres = Annotated[StrictInt | StrictFloat, Field(ge=5, le=60)]
@@ -289,7 +410,12 @@ class Branding(Strict):
     colours: Colours
     fonts: Fonts
     margins: DocumentMargins
-    logo: StrictStr | None = None
+    # A PNG, JPEG or SVG file under content/assets/ (or content/assets/<lang>/ to override
+    # it per language), printed on the handbook cover and factsheet masthead; none by default.
+    logo: Text | None = None
+    # A folder, relative to the content folder, whose files override the built-in
+    # templates and stylesheets of the same name (checked to exist by pipeline.content).
+    templates: Text | None = None
 
 
 # A glossary entry maps language codes to the agreed term in each language.

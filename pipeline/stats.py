@@ -8,16 +8,19 @@ import subprocess
 from pathlib import Path
 
 from pipeline.content import Project
+from pipeline.links import LINK
 
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+# Keys whose values are not read as text: ids, links to topics, a figure's file, a table's alignment.
+_NOT_WORDS = ("id", "related", "src", "align")
 
 
 def _texts(value: object):
     if isinstance(value, str):
-        yield value
+        yield LINK.sub(lambda m: m.group("text"), value)  # a link counts its text, not its address
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in ("id", "related"):
+            if key not in _NOT_WORDS:
                 yield from _texts(item)
     elif isinstance(value, list):
         for item in value:
@@ -25,7 +28,8 @@ def _texts(value: object):
 
 
 def count_words(data: object) -> int:
-    """Words in every text value of a parsed YAML file (ids and links excluded)."""
+    """Words in every text value of a parsed YAML file (ids, topic links, file names and
+    link addresses excluded)."""
     return sum(len(_WORD.findall(text)) for text in _texts(data))
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import schema
+from pipeline import model, schema
 from pipeline.content import EDITION_FILE, FRONT_FILE, format_loc
 from pipeline.errors import Problem
-from pipeline.loader import Loc
+from pipeline.loader import Loaded, Loc
 
 if TYPE_CHECKING:
     from pipeline.content import Language, Project
@@ -21,12 +22,17 @@ if TYPE_CHECKING:
 
 def cross_check(project: Project, problems: list[Problem]) -> None:
     """Run every cross-file rule over a project whose files each passed the schema."""
+    from pipeline.glyphs import check_glyphs
+
     _check_languages(project, problems)
     for language in project.languages.values():
         _check_topic_files(project, language, problems)
         _check_duplicates(language, problems)
+        _check_tables(language, problems)
     _check_parity(project, problems)
+    _check_block_parity(project, problems)
     _check_credits(project, problems)
+    check_glyphs(project, problems)
 
 
 def _edition_line(project: Project, loc: Loc) -> int:
@@ -111,17 +117,20 @@ def _check_duplicates(language: Language, problems: list[Problem]) -> None:
                 seen[key] = f"{stem}.yaml {format_loc(loc)}"
 
 
-def _paragraphs(topic: schema.Topic) -> Iterator[tuple[Loc, str]]:
-    yield from _block_texts(topic.intro, ("intro",))
+def located_blocks(topic: schema.Topic) -> Iterator[tuple[Loc, object]]:
+    """Every block of a topic with its path, in reading order."""
+    for b, block in enumerate(topic.intro):
+        yield ("intro", b), block
     for s, section in enumerate(topic.sections):
-        yield from _block_texts(section.blocks, ("sections", s, "blocks"))
+        for b, block in enumerate(section.blocks):
+            yield ("sections", s, "blocks", b), block
         for u, sub in enumerate(section.subsections):
-            yield from _block_texts(sub.blocks, ("sections", s, "subsections", u, "blocks"))
+            for b, block in enumerate(sub.blocks):
+                yield ("sections", s, "subsections", u, "blocks", b), block
 
 
-def _block_texts(blocks: list, base: Loc) -> Iterator[tuple[Loc, str]]:
-    for b, block in enumerate(blocks):
-        loc = (*base, b)
+def _paragraphs(topic: schema.Topic) -> Iterator[tuple[Loc, str]]:
+    for loc, block in located_blocks(topic):
         if isinstance(block, str):
             yield loc, block
         elif isinstance(block, schema.FocusBlock):
@@ -159,9 +168,109 @@ def _blocks_shape(blocks: list, base: Loc) -> list[tuple[Loc, str]]:
         elif isinstance(block, schema.QuoteBlock):
             who = "with" if block.quote.attribution else "without"
             shape.append((loc, f"a quote {who} attribution"))
+        elif isinstance(block, (schema.FigureBlock, schema.TableBlock)):
+            shape.append((loc, _block_shape(block)))
         else:
             shape.append((loc, "a key figure"))
     return shape
+
+
+def _block_shape(block: schema.FigureBlock | schema.TableBlock) -> str:
+    """The language-neutral part of a figure or table, which every language must share."""
+    if isinstance(block, schema.FigureBlock):
+        return f"figure {block.figure.src} at {block.figure.width}% of the column"
+    table = block.table
+    columns = len(table.header)
+    align = " ".join(table.align or ["start"] * columns)
+    return f"{len(table.rows)} rows x {columns} columns, aligned {align}"
+
+
+def _check_tables(language: Language, problems: list[Problem]) -> None:
+    """Every row of a table has one cell per header column, and `align` one value per column."""
+    for stem, topic in language.topics.items():
+        loaded = language.sources[stem]
+        for loc, block in located_blocks(topic):
+            if not isinstance(block, schema.TableBlock):
+                continue
+            table, columns = block.table, len(block.table.header)
+            for r, row in enumerate(table.rows):
+                if len(row) != columns:
+                    where = (*loc, "table", "rows", r)
+                    problems.append(Problem(loaded.path, loaded.line_of(where), format_loc(where),
+                                            f"{len(row)} cells, but the header has {columns} columns"))
+            if table.align is not None and len(table.align) != columns:
+                where = (*loc, "table", "align")
+                problems.append(Problem(loaded.path, loaded.line_of(where), format_loc(where),
+                                        f"{len(table.align)} values, but the header has {columns} columns"))
+
+
+def _check_block_parity(project: Project, problems: list[Problem]) -> None:
+    """The n-th figure and the n-th table of a topic agree in every language on what is
+    not translated: a figure's file and width, a table's rows, columns and alignment.
+
+    A language shows its own version of a picture through content/assets/<lang>/, never
+    through another file name; a table is translated cell by cell, not reshaped. When a
+    language has more or fewer figures or tables than the reference, translation status
+    reports the missing or obsolete blocks instead.
+    """
+    for reference, other in _language_pairs(project):
+        for topic_id, ref_topic in reference.topics.items():
+            topic = other.topics.get(topic_id)
+            if topic is None:
+                continue
+            for kind in (schema.FigureBlock, schema.TableBlock):
+                want = [(loc, b) for loc, b in located_blocks(ref_topic) if isinstance(b, kind)]
+                got = [(loc, b) for loc, b in located_blocks(topic) if isinstance(b, kind)]
+                if len(want) != len(got):
+                    continue
+                for (ref_loc, ref_block), (loc, block) in zip(want, got, strict=True):
+                    if _block_shape(block) == _block_shape(ref_block):
+                        continue
+                    name = "figure" if kind is schema.FigureBlock else "table"
+                    loaded, ref_loaded = other.sources[topic_id], reference.sources[topic_id]
+                    problems.append(Problem(
+                        loaded.path, loaded.line_of(loc), format_loc((*loc, name)),
+                        f"differs from {reference.code}: {_block_shape(block)} here, {_block_shape(ref_block)} "
+                        f"in content/{reference.code}/{topic_id}.yaml:{ref_loaded.line_of(ref_loc)}"))
+
+
+def check_assets(project: Project, problems: list[Problem]) -> dict[tuple[str, str], model.Asset]:
+    """Check every picture the content names (figures in each language, the logo) and
+    return them by (language, name); each refusal is a located problem."""
+    from pipeline import assets
+
+    found: dict[tuple[str, str], model.Asset] = {}
+    inspected: dict[Path, model.Asset | str] = {}
+
+    def check(lang: str, src: str, loaded: Loaded, loc: Loc) -> None:
+        result: model.Asset | str
+        try:
+            path = assets.locate(project.root, src, lang)
+        except assets.AssetError as exc:
+            result = str(exc)
+        else:
+            if path not in inspected:
+                shown = "assets/" + path.relative_to(assets.assets_root(project.root).resolve()).as_posix()
+                try:
+                    inspected[path] = assets.inspect(path, shown)
+                except assets.AssetError as exc:
+                    inspected[path] = str(exc)
+            result = inspected[path]
+        if isinstance(result, model.Asset):
+            found[(lang, src)] = result
+            return
+        problem = Problem(loaded.path, loaded.line_of(loc), format_loc(loc), result)
+        if problem not in problems:  # the shared logo is checked once per language
+            problems.append(problem)
+
+    for code, language in project.languages.items():
+        if project.branding.logo is not None and project.branding_source is not None:
+            check(code, project.branding.logo, project.branding_source, ("logo",))
+        for stem, topic in language.topics.items():
+            for loc, block in located_blocks(topic):
+                if isinstance(block, schema.FigureBlock):
+                    check(code, block.figure.src, language.sources[stem], (*loc, "figure", "src"))
+    return found
 
 
 def _language_pairs(project: Project) -> Iterator[tuple[Language, Language]]:

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_release import release_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINE = [sys.executable, "-m", "pipeline", "--content", str(ROOT / "content")]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -69,7 +71,7 @@ jobs = [(render_html(d, standalone=False, pagination=p), document_css(d, p), d.k
 def once():
     for html, css, kind in jobs:
         sheets = [*pdfmod._stylesheets(kind), CSS(string=css, base_url=base)]
-        HTML(string=html, base_url=base).write_pdf(stylesheets=sheets, pdf_variant=pdfmod.PDF_VARIANT)
+        HTML(string=html, base_url=base).write_pdf(stylesheets=sheets, pdf_variant=pdfmod.PDF_VARIANTS["screen"])
 start = time.perf_counter(); once(); first = time.perf_counter() - start
 start = time.perf_counter(); once(); warm = time.perf_counter() - start
 print(first, warm, len(jobs))
@@ -109,12 +111,14 @@ def main() -> None:
     rows.append(("one factsheet PDF, cold start", one))
     helptime = median_of(lambda: [sys.executable, "-m", "pipeline", "--help"], runs=max(RUNS, 5))
     rows.append(("pipeline --help", helptime))
+    rows += release_rows(PIPELINE, ROOT, scratch, RUNS)
     bare, warm, count = bare_weasyprint()
     rows.append((f"bare WeasyPrint, {count} PDFs serial, first pass", bare))
     rows.append((f"bare WeasyPrint, {count} PDFs serial, warm pass", warm))
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
     rows += __import__("bench_translations").measure(RUNS)
     shutil.rmtree(scratch, ignore_errors=True)
+    rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 
     width = max(len(name) for name, _ in rows)
     print(f"median of {RUNS}+ runs, {workers} workers, {os.cpu_count()} cores")

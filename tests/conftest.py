@@ -31,6 +31,14 @@ def fixture_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def module_content(tmp_path_factory) -> Path:
+    """A writable copy of the tiny fixture project shared by one module (tests restore what they change)."""
+    target = tmp_path_factory.mktemp("module") / "content"
+    shutil.copytree(FIXTURES / "valid", target)
+    return target
+
+
 @pytest.fixture
 def run_cli():
     """Run the CLI as a user would; returns the Click result (exit code, stdout, stderr)."""

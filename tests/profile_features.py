@@ -46,7 +46,7 @@ HANDBOOK = {
         f"@page {{ @bottom-left {FOOT_NONE} @bottom-center {FOOT_NONE} @bottom-right {FOOT_NONE} }}"
         f" @page :left {{ @bottom-left {FOOT_NONE} @bottom-right {FOOT_NONE} }}"
         f" @page :right {{ @bottom-left {FOOT_NONE} @bottom-right {FOOT_NONE} }}", {}),
-    "untagged (no PDF/UA-1)": ("", {"PDF_VARIANT": None}),
+    "untagged (no PDF/UA-1)": ("", {"PDF_VARIANTS": {"screen": None}, "PDF_TAGS": {"screen": False}}),
     "no generic font fallback (family names only)": (
         'html { font-family: "Noto Serif" } h1, h2, h3, .kicker, .callout-label, .callout-title,'
         ' .figure-value, figcaption, .related li, .credits, .cover-foot, .toc-chapter > a, .imprint'
@@ -66,7 +66,7 @@ def variant(css: str, settings: dict):
     original = pdfmod._stylesheets
     saved = {name: getattr(pdfmod, name) for name in settings}
     extra = CSS(string=css) if css else None
-    pdfmod._stylesheets = lambda kind: [*original(kind), extra] if extra else original(kind)
+    pdfmod._stylesheets = lambda *args: [*original(*args), extra] if extra else original(*args)
     for name, value in settings.items():
         setattr(pdfmod, name, value)
     try:

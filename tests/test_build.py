@@ -175,6 +175,16 @@ def test_stale_part_files_from_a_killed_build_are_removed(fixture_build):
     assert not stale.exists()
 
 
+def _stderr_until_waiting(proc: subprocess.Popen) -> str:
+    """Stderr lines up to and including the one saying the build waits (or up to EOF)."""
+    lines = []
+    for line in iter(proc.stderr.readline, ""):
+        lines.append(line)
+        if "waiting for another build" in line:
+            break
+    return "".join(lines)
+
+
 def test_second_build_waits_for_the_lock(fixture_build):
     content, build_dir, _ = fixture_build
     cmd = [sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir", str(build_dir),
@@ -185,12 +195,13 @@ def test_second_build_waits_for_the_lock(fixture_build):
         # the timer only ends a build that hangs without saying so.
         watchdog = threading.Timer(120, proc.kill)
         watchdog.start()
-        first_line = proc.stderr.readline()
+        # Other lines (a translation-status warning) may come first.
+        before = _stderr_until_waiting(proc)
         watchdog.cancel()
         assert proc.poll() is None  # still waiting for us
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    assert "waiting for another build to finish" in first_line
+    assert proc.returncode == 0, before + err
+    assert "waiting for another build to finish" in before
     assert "4 built" in out
 
 

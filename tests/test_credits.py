@@ -74,9 +74,14 @@ def credited_build(tmp_path_factory) -> Path:
     from pipeline.cli import cli
 
     build_dir = tmp_path_factory.mktemp("credited")
+    # A final edition, so that no draft mark prints on the padding page.
+    content = build_dir / "content"
+    shutil.copytree(FIXTURE, content)
+    edition = content / "edition.yaml"
+    edition.write_text(edition.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
     for extra in ([], ["--print", "--format", "pdf", "--no-factsheets"]):
-        target = build_dir / ("print" if extra else "screen")
-        result = CliRunner().invoke(cli, ["--content", str(FIXTURE), "--build-dir", str(target), "-q",
+        # Screen files go to <build>/<lang>/, print files (--print) to <build>/print/<lang>/.
+        result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(build_dir), "-q",
                                           "build", "--jobs", "2", *extra], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     return build_dir
@@ -98,7 +103,7 @@ def test_pdf_prints_contact_and_source_on_imprint_back_cover_and_factsheets(cred
                                                                              lang):
     doc = compose_handbook(fixture_project, lang)
     contact, source, label = doc.credits.contact, squash(doc.credits.source), doc.labels["contact"]
-    handbook = credited_build / "screen" / lang / f"handbook-{lang}.pdf"
+    handbook = credited_build / lang / f"handbook-{lang}.pdf"
     imprint = pdf_pages(handbook)[1]
     assert f"{label} {contact}" in imprint and source in imprint
     # The address is a link a reader can follow.
@@ -110,7 +115,7 @@ def test_pdf_prints_contact_and_source_on_imprint_back_cover_and_factsheets(cred
     assert len(printed) == 8 and printed[6] == ""
     assert f"{label} {contact}" in printed[7]
     for topic in fixture_project.topic_ids:
-        text = " ".join(pdf_pages(credited_build / "screen" / lang / "factsheets" / f"{topic}-{lang}.pdf"))
+        text = " ".join(pdf_pages(credited_build / lang / "factsheets" / f"{topic}-{lang}.pdf"))
         # After the related areas, in the factsheet's free space; the label in capitals.
         related = squash(compose_factsheet(fixture_project, lang, topic).labels["related"].upper())
         assert text.index(f"{label.upper()} {contact}") > text.find(related)
@@ -121,7 +126,7 @@ def test_pdf_prints_contact_and_source_on_imprint_back_cover_and_factsheets(cred
 def test_docx_prints_contact_and_source_on_imprint_and_factsheets(credited_build, fixture_project, lang):
     doc = compose_handbook(fixture_project, lang)
     contact, source, label = doc.credits.contact, doc.credits.source, doc.labels["contact"]
-    handbook = credited_build / "screen" / lang / f"handbook-{lang}.docx"
+    handbook = credited_build / lang / f"handbook-{lang}.docx"
     paragraphs = docx_paragraphs(handbook)
     styles = [(style, text) for style, text, _ in paragraphs]
     at = styles.index(("ImprintLabel", label))
@@ -129,7 +134,7 @@ def test_docx_prints_contact_and_source_on_imprint_and_factsheets(credited_build
     assert link_target(handbook, paragraphs[at + 1][2]) == "mailto:" + contact
     assert ("ImprintSource", source) in styles
     for topic in fixture_project.topic_ids:
-        path = credited_build / "screen" / lang / "factsheets" / f"{topic}-{lang}.docx"
+        path = credited_build / lang / "factsheets" / f"{topic}-{lang}.docx"
         paragraphs = docx_paragraphs(path)
         credits = [(text, p) for style, text, p in paragraphs if style == "Credits"]
         assert [text for text, _ in credits] == [f"{label} {contact}", source]

@@ -799,9 +799,10 @@ def test_print_mode_adds_bleed(pdfs, paper):
         assert float(page.trimbox.width) == pytest.approx(size[0], abs=0.5)
         assert float(page.trimbox.height) == pytest.approx(size[1], abs=0.5)
     assert screen.mediabox == screen.trimbox
-    assert float(printed.mediabox.width) == pytest.approx(float(printed.trimbox.width) + 6 * MM, abs=0.1)
-    assert float(printed.mediabox.height) == pytest.approx(float(printed.trimbox.height) + 6 * MM, abs=0.1)
-    assert float(printed.bleedbox.width) > float(printed.trimbox.width)
+    # 3 mm of bleed around the trim, and a slug around the bleed that holds the crop marks.
+    assert float(printed.bleedbox.width) == pytest.approx(float(printed.trimbox.width) + 6 * MM, abs=0.1)
+    assert float(printed.bleedbox.height) == pytest.approx(float(printed.trimbox.height) + 6 * MM, abs=0.1)
+    assert float(printed.mediabox.width) > float(printed.bleedbox.width) + 12 * MM
 
 
 # --- colour contrast (greyscale) -----------------------------------------------------

@@ -83,3 +83,46 @@ def test_composed_french_document_has_french_spacing(project):
     assert "'" not in text
     assert doc.meta.edition_label == "novembre 2026"
     assert doc.meta.reference == "COM/FS/2026-11/FIN-01"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Report COM/FS/2026-11/COR-01 in 2026-2027", "Report COM/FS/2026-11/COR-01 in 2026–2027"),
+        ("(1990-2000)", "(1990–2000)"),
+        ("see 2026-11/COR", "see 2026-11/COR"),
+    ],
+)
+def test_ranges_are_en_dashed_but_codes_are_not(en, raw, expected):
+    assert en(raw) == expected
+
+
+def test_a_quotation_may_open_after_spanish_opening_marks(fr):
+    """¿ and ¡ open a question or an exclamation: a straight quote after them opens."""
+    assert fr('¿"Limpias"?') == f"¿«{NBSP}Limpias{NBSP}»{NNBSP}?"
+    assert fr('¡"Basta"!') == f"¡«{NBSP}Basta{NBSP}»{NNBSP}!"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("المرجع COM/FS/2026-11/COR-01، كي", "المرجع \u2066COM/FS/2026-11/COR-01\u2069، كي"),
+        ("خدمات VPN وبطاقات SIM مسروقة", "خدمات \u2066VPN\u2069 وبطاقات \u2066SIM\u2069 مسروقة"),
+        ("شركة Europol Ltd. ثم", "شركة \u2066Europol Ltd\u2069. ثم"),  # the full stop is the sentence's
+        ("(Europol) نص", "(\u2066Europol\u2069) نص"),
+        ("و 2026-11/COR تجربة", "و \u20662026-11/COR\u2069 تجربة"),
+        ("عام 2024 بنسبة 90%", "عام 2024 بنسبة 90%"),  # numbers alone need no isolate
+        ("نص عربي فقط", "نص عربي فقط"),
+        ("already \u2066isolated\u2069 نص", "already \u2066isolated\u2069 نص"),  # the writer's own
+    ],
+)
+def test_left_to_right_runs_are_isolated_in_right_to_left_text(raw, expected):
+    from pipeline.typography import isolate_ltr_runs
+
+    assert isolate_ltr_runs(raw) == expected
+
+
+def test_only_right_to_left_languages_isolate(project):
+    rules = project.languages["en"].strings.typography
+    assert Typographer(rules, "ltr").isolate("نص COM/FS/2026-11/COR-01") == "نص COM/FS/2026-11/COR-01"
+    assert Typographer(rules, "rtl").isolate("نص COM/FS") == "نص \u2066COM/FS\u2069"

@@ -7,7 +7,12 @@ the way Word builds documents, not as a picture of the PDF:
   bold and italic;
 - page numbers, the running chapter title, the table of contents and the handbook's
   cross-references are fields (`docx_fields`), each stored with a result already
-  filled in, and `w:updateFields` asks Word to refresh them on open;
+  filled in. The document does not set `w:updateFields` (Word would ask "This document
+  contains fields that may refer to other files. Update the fields?" on every open):
+  Word repaginates PAGE, NUMPAGES and STYLEREF in headers and footers itself and shows
+  the stored contents and PAGEREF numbers until the reader updates fields (F9). Those
+  stored numbers are the page estimate below, or, for a release, the pages LibreOffice
+  laid the same file out on (`bookmark_pages`, see `pipeline.docx_pages`);
 - handbook chapters are sections that start on a new page, or on an odd page with
   `chapter_start: recto`; the chapter headings carry bookmarks that the contents and
   the "related crime areas" link to.
@@ -20,6 +25,7 @@ comes from the document's labels, meta, front matter and chapters.
 
 The bytes depend on the document only: the package is rewritten with fixed zip
 timestamps, and the core properties carry the edition date, not the build time.
+`docProps/app.xml` names the producing tool and its version as the Application.
 """
 
 from __future__ import annotations
@@ -27,34 +33,46 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from pipeline import producer
 from pipeline.errors import BuildError
 from pipeline.model import (
+    Asset,
     BulletList,
     Chapter,
     Document,
+    Figure,
     Focus,
     Inline,
     KeyFigure,
     Paragraph,
     Quote,
     Section,
+    Table,
 )
+from pipeline.renderers import docx_bidi
 from pipeline.renderers import docx_fields as f
+from pipeline.renderers import docx_media as media
 from pipeline.renderers.docx_styles import (
+    BAND_LINK_STYLE,
     CREDITS_LABEL_STYLE,
+    FIGURE_CREDIT_STYLE,
+    HYPERLINK_STYLE,
     LINE_HEIGHT_EM,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
     STYLE_BY_ID,
+    TABLE_CELL_SUFFIX,
+    TABLE_STYLE,
     apply_numbering,
     apply_styles,
+    column_width_mm,
     font_table,
     hex_colour,
     margins_of,
@@ -79,19 +97,31 @@ XREF_SEPARATOR = ", "
 _UNUSED_PART_RELS = (RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
 
 PT_PER_MM = 72 / 25.4
+EMU_PER_PT = 12700
+# Cell margins above and below a table row's text (the table style's 0.8 mm each).
+TABLE_ROW_PADDING_PT = 1.6 * PT_PER_MM
+
+# Height and greatest width of the logo in the factsheet's header and on the
+# handbook's cover (mm), as in the PDF's masthead and cover (the header is lower).
+HEADER_LOGO_MM, COVER_LOGO_MM = (7, 50), (14, 80)
 
 # Blocks drawn as a bordered box.
 _BOXED = (Focus, KeyFigure, Quote)
 
 
-def render_docx(doc: Document) -> bytes:
-    """The DOCX of `doc`; the same document always gives the same bytes."""
-    return _DocxBuilder(doc).render()
+def render_docx(doc: Document, bookmark_pages: Mapping[str, int] | None = None) -> bytes:
+    """The DOCX of `doc`; the same document always gives the same bytes.
+
+    `bookmark_pages` (bookmark name -> page, from a real layout) replaces the estimate in
+    the stored results of the contents and cross-references.
+    """
+    return _DocxBuilder(doc, bookmark_pages).render()
 
 
 class _DocxBuilder:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, bookmark_pages: Mapping[str, int] | None = None):
         self.doc = doc
+        self.bookmark_pages = dict(bookmark_pages or {})
         self.labels = doc.labels
         self.document = docx.Document()
         self.body = self.document.element.body
@@ -105,6 +135,8 @@ class _DocxBuilder:
         self.section_start = "oddPage" if doc.chapter_start == "recto" else "nextPage"
         self.watermarks = 0
         self.handbook = doc.kind == "handbook"
+        # Drawing ids (wp:docPr) are unique in the whole package, headers included.
+        self.shapes = 0
 
     # --- the whole document ------------------------------------------------------------
 
@@ -114,6 +146,7 @@ class _DocxBuilder:
         numbering = apply_numbering(self.document, doc.branding)
         apply_styles(self.document, doc.branding, doc.meta.locale,
                      text_width_mm(doc), doc.kind, numbering)
+        self._script_fonts()
         for child in list(self.body):
             if child is not self.final_sectPr:
                 self.body.remove(child)
@@ -133,12 +166,14 @@ class _DocxBuilder:
         self._fill_page_numbers()
         self._settings()
         self._core_properties()
+        if doc.meta.direction == "rtl":
+            docx_bidi.right_to_left(self.document, doc.meta.locale)
         out = io.BytesIO()
         self.document.save(out)
         fonts = self.document.part.part_related_by(RT.FONT_TABLE).blob
         return f.reproducible_zip(out.getvalue(), doc.meta.date, replace={
-            "docProps/app.xml": f.app_properties(self._organisation()),
-            "word/fontTable.xml": font_table(fonts, doc.branding["fonts"]),
+            "docProps/app.xml": f.app_properties(self._organisation(), producer()),
+            "word/fontTable.xml": font_table(fonts, doc.font_families()),
         })
 
     def _organisation(self) -> str:
@@ -169,12 +204,38 @@ class _DocxBuilder:
         if isinstance(content, str):
             p.append(f.text_run(content))
         elif content:
-            for span in content:
-                p.append(f.text_run(span.text, bold=span.bold, italic=span.italic))
+            p.extend(self.inline(content))
         for run in runs:
             p.append(run)
         self.final_sectPr.addprevious(p)
         return p
+
+    def inline(self, spans: Inline, style: str | None = None, link_style: str = HYPERLINK_STYLE) -> list:
+        """Runs of model spans; the spans of a link go into one external hyperlink."""
+        out: list = []
+        link, link_href = None, None
+        for span in spans:
+            if span.href is None:
+                out.append(f.text_run(span.text, bold=span.bold, italic=span.italic, style=style))
+                link_href = None
+                continue
+            run = f.text_run(span.text, bold=span.bold, italic=span.italic, style=link_style)
+            if span.href != link_href:
+                rel_id = self.document.part.relate_to(span.href, RT.HYPERLINK, is_external=True)
+                link, link_href = f.external_link(rel_id, []), span.href
+                out.append(link)
+            link.append(run)
+        return out
+
+    def picture(self, part, asset: Asset, width_mm: float, alt: str):
+        """A run showing `asset` in `part` (the body or a header), SVG with its PNG fallback."""
+        self.shapes += 1
+        fallback = None
+        if asset.kind == "svg":
+            from pipeline.renderers.raster import svg_to_png
+
+            fallback = svg_to_png(asset, width_mm)
+        return media.picture_run(part, asset, width_mm, alt, self.shapes, fallback)
 
     def page_ref(self, bookmark: str) -> list:
         """A PAGEREF field to `bookmark`; its result is filled in by the page estimate."""
@@ -191,7 +252,8 @@ class _DocxBuilder:
         first = self.par("ChapterNumber") if self.handbook else self.par("Kicker", self.labels["factsheet"])
         heading = self.par("Heading1", chapter.title)
         self.bookmarks.wrap(heading, chapter.anchor)
-        self.par("Lead", chapter.lead)
+        # A link on the title band keeps the band's white: only the underline marks it.
+        self.par("Lead", runs=self.inline(chapter.lead, link_style=BAND_LINK_STYLE))
         self._blocks(chapter.intro)
         for section in chapter.sections:
             self._section(section, 2)
@@ -202,7 +264,17 @@ class _DocxBuilder:
                     self._xref(ref.title, self.bookmarks.name(ref.anchor))
                 else:
                     self.par("RelatedArea", ref.title)
+        elif self.final_sectPr.getprevious().tag == qn("w:tbl"):
+            # A section (and the document) must end in a paragraph, not a table.
+            self.par("Normal")
         return first
+
+    def _logo(self, part, size: tuple[float, float]):
+        """The logo `size[0]` mm high (narrower if it would be wider than `size[1]`)."""
+        logo = self.doc.logo
+        assert logo is not None
+        height, widest = size
+        return self.picture(part, logo.asset, min(height / logo.asset.aspect, widest), logo.alt)
 
     def _credits(self) -> None:
         """The contact and source lines after a factsheet's text, when given."""
@@ -258,12 +330,54 @@ class _DocxBuilder:
                 self.par("KeyFigureLabel", self.labels["key_figure"])
                 self.par("KeyFigure", block.value)
                 self.par("KeyFigureText", block.text)
+                if block.source is not None:
+                    self.par("KeyFigureSource", block.source)
             elif isinstance(block, Quote):
                 self.par("Quote", block.spans)
-                if block.attribution is not None:
-                    self.par("Caption", block.attribution)
+                # The attribution and the source share the quotation's caption, a line each.
+                lines = [self.inline(line) for line in (block.attribution, block.source) if line is not None]
+                if lines:
+                    self.par("Caption", runs=lines[0] + ([f.break_run(), *lines[1]] if len(lines) > 1 else []))
+            elif isinstance(block, Figure):
+                self._figure(block)
+            elif isinstance(block, Table):
+                self._table(block)
             else:
                 raise TypeError(f"unknown block {block!r}")
+
+    def _figure(self, figure: Figure) -> None:
+        """The picture at its share of the PDF's column width, then caption and credit."""
+        width = column_width_mm(self.doc) * figure.width / 100
+        self.par("Figure", runs=[self.picture(self.document.part, figure.asset, width, figure.alt)])
+        runs = self.inline(figure.caption) if figure.caption is not None else []
+        if figure.credit is not None:
+            runs += ([f.text_run(" ")] if runs else []) + self.inline(figure.credit, style=FIGURE_CREDIT_STYLE)
+        if runs:
+            self.par("FigureCaption", runs=runs)
+
+    def _table(self, table: Table) -> None:
+        """Caption, then a table in the house table style whose header row repeats."""
+        caption = self.par("TableCaption", table.caption)
+        rows = [table.header, *table.rows]
+        cells = []
+        for r, row in enumerate(rows):
+            role = "TableHeading" if r == 0 else "TableText"
+            cells.append([[self._cell_paragraph(role + TABLE_CELL_SUFFIX[align], cell)]
+                          for cell, align in zip(row, table.align, strict=True)])
+        texts = [["".join(s.text for s in cell) for cell in row] for row in rows]
+        widths = media.column_widths(texts, text_width_mm(self.doc))
+        caption.addnext(media.table(cells, style=TABLE_STYLE, caption=_plain_text(table.caption),
+                                    header_rows=1, widths_mm=widths))
+
+    def _cell_paragraph(self, style: str, content: Inline):
+        p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        pstyle = OxmlElement("w:pStyle")
+        pstyle.set(qn("w:val"), style)
+        ppr.append(pstyle)
+        p.append(ppr)
+        p.extend(self.inline(content))
+        return p
 
     # --- handbook ------------------------------------------------------------------------
 
@@ -273,6 +387,8 @@ class _DocxBuilder:
         doc, front, labels, meta = self.doc, self.doc.front, self.labels, self.doc.meta
         assert front is not None, "a handbook has front matter"
         # Cover.
+        if doc.logo is not None:
+            self.par("Logo", runs=[self._logo(self.document.part, COVER_LOGO_MM)])
         self.par("Title", front.title)
         self.par("Subtitle", front.subtitle)
         for value in (front.organisation, meta.edition_label, meta.classification):
@@ -313,10 +429,10 @@ class _DocxBuilder:
         empty paragraph after it, to hold the section break."""
         entries = [("TOC1", chapter.title, chapter.anchor) for chapter in self.doc.chapters]
         if not entries:
-            self.par("Normal", runs=[*f.field_begin(TOC_FIELD, dirty=True), f.field_end()])
+            self.par("Normal", runs=[*f.field_begin(TOC_FIELD), f.field_end()])
         for i, (style, text, anchor) in enumerate(entries):
             bookmark = self.bookmarks.name(anchor)
-            runs = f.field_begin(TOC_FIELD, dirty=True) if i == 0 else []
+            runs = f.field_begin(TOC_FIELD) if i == 0 else []
             runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
             if i == len(entries) - 1:
                 runs.append(f.field_end())
@@ -422,13 +538,15 @@ class _DocxBuilder:
 
     def _factsheet_running_parts(self) -> None:
         """As the PDF: organisation and edition, then the title, on the left; reference
-        and classification in the middle; `Page N of M` on the right."""
+        and classification in the middle; `Page N of M` on the right. The logo, if
+        any, heads every page on the right (the PDF's masthead is not repeated)."""
         meta = self.doc.meta
         section = self.document.sections[0]
         _, pages = self._estimate_pages()
-        if meta.draft:
+        if meta.draft or self.doc.logo is not None:
             section.header.is_linked_to_previous = False
-            self._fill(section.header, [self._watermark()])
+            logo = [f.tab_run(), self._logo(section.header.part, HEADER_LOGO_MM)] if self.doc.logo else []
+            self._fill(section.header, [[*logo, *self._watermark()]])
         section.footer.is_linked_to_previous = False
         self._fill(section.footer, [
             [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
@@ -497,7 +615,8 @@ class _DocxBuilder:
     def _fill_page_numbers(self) -> None:
         if not self.page_results:
             return
-        pages, _ = self._estimate_pages()
+        estimated, _ = self._estimate_pages()
+        pages = {**estimated, **self.bookmark_pages}
         for bookmark, t in self.page_results:
             t.text = str(pages.get(bookmark, 1))
 
@@ -507,10 +626,11 @@ class _DocxBuilder:
         page filling.
 
         Only stored field results use it: the contents and cross-references, and
-        whether a factsheet's foot shows its page count. Word
-        recomputes them on open (`w:updateFields`); LibreOffice computes PAGEREF itself
-        but shows the contents as stored, so the model follows LibreOffice's layout
-        (on long synthetic handbooks, A4 and Letter, it gives the same pages).
+        whether a factsheet's foot shows its page count. Word shows the contents and
+        cross-references as stored; LibreOffice computes PAGEREF itself but shows the
+        contents as stored, so the model follows LibreOffice's layout (on long synthetic
+        handbooks, A4 and Letter, it gives the same pages). A release replaces it with
+        the pages LibreOffice actually lays the file out on.
         """
         width_pt = text_width_mm(self.doc) * PT_PER_MM
         page_height = text_height_mm(self.doc) * PT_PER_MM
@@ -518,7 +638,17 @@ class _DocxBuilder:
         # the space after that line is `gap`, dropped if the page ends there.
         page, used, gap = 1, 0.0, 0.0
         found: dict[str, int] = {}
-        for p in (el for el in self.body if el.tag == qn("w:p")):
+        for p in (el for el in self.body if el.tag in (qn("w:p"), qn("w:tbl"))):
+            if p.tag == qn("w:tbl"):
+                # Rows of one line each; a table may break between rows.
+                row = STYLE_BY_ID["TableText"].size * LINE_HEIGHT_EM + TABLE_ROW_PADDING_PT
+                top = used + gap if used else 0.0
+                if used and top + 2 * row > page_height:
+                    page, top = page + 1, 0.0
+                used, gap = top + row * len(p.findall(qn("w:tr"))), 0.0
+                while used > page_height:
+                    page, used = page + 1, used - page_height + row  # the header row repeats
+                continue
             breaks = p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
             if breaks and not _text_of(p):
                 # LibreOffice drops an empty paragraph that only ends a section.
@@ -530,16 +660,17 @@ class _DocxBuilder:
             line = spec.size * LINE_HEIGHT_EM * spec.line
             avail = width_pt - (spec.indent_left + spec.indent_right) * PT_PER_MM
             lines = max(1, math.ceil(_text_width(_text_of(p), spec) / (avail * 0.97)))
+            picture = sum(int(e.get("cy")) for e in p.iter(qn("wp:extent"))) / EMU_PER_PT
             # What must fit on this page: all lines if kept together, else two (widow
             # control), and the start of the next paragraph if kept with it.
-            first = line * (lines if spec.keep_lines else min(lines, 2))
+            first = line * (lines if spec.keep_lines else min(lines, 2)) + picture
             need = first + (2 * line if spec.keep_next else 0)
             top = used + gap + spec.before if used else 0.0
             if used and top + need > page_height:
                 page, top = page + 1, 0.0
             for start in p.iter(qn("w:bookmarkStart")):
                 found[start.get(qn("w:name"))] = page
-            used = top + lines * line
+            used = top + lines * line + picture
             while used > page_height:
                 page, used = page + 1, used - page_height
             gap = spec.after
@@ -562,12 +693,17 @@ class _DocxBuilder:
         tab_stop.addnext(limit)
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
         limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.find(qn("w:compat")).addprevious(update)
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)
+
+    def _script_fonts(self) -> None:
+        """The language's own fonts (branding `fonts.by_language`) as the complex-script
+        font of every style and of the list bullets."""
+        script = self.doc.branding.get("script_fonts")
+        if script:
+            for part in (self.document.styles.element, self.document.part.numbering_part.element):
+                docx_bidi.script_fonts(part, self.doc.branding["fonts"], script)
 
     def _core_properties(self) -> None:
         meta = self.doc.meta
@@ -586,6 +722,10 @@ class _DocxBuilder:
         props.created = stamp
         props.modified = stamp
         props.revision = 1
+
+
+def _plain_text(spans: Inline) -> str:
+    return "".join(span.text for span in spans)
 
 
 def _style_of(p) -> str:

@@ -3,8 +3,8 @@ hyperlinks, the draft watermark, and a reproducible zip.
 
 Everything here builds plain `w:` elements; nothing decides layout or wording. Fields
 are written as complex fields (begin / instruction / separate / result / end) with a
-result already filled in, so a viewer that never updates fields still shows text, and
-Word refreshes them on open (the document sets `w:updateFields`).
+result already filled in, so a viewer that never updates fields still shows text
+(the document does not set `w:updateFields`: see `docx.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from xml.sax.saxutils import quoteattr
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
+
+from pipeline.zips import write_zip
 
 # Word accepts bookmark names of at most 40 characters, letters, digits and
 # underscores, starting with a letter (a leading underscore marks a hidden bookmark).
@@ -253,12 +255,6 @@ def watermark_run(text: str, *, number: int, font: str, colour: str, opacity: fl
 
 # --- package ------------------------------------------------------------------------
 
-def _zip_time(date: dt.date) -> tuple[int, int, int, int, int, int]:
-    # Zip timestamps cannot predate 1980.
-    date = max(date, dt.date(1980, 1, 1))
-    return (date.year, date.month, date.day, 0, 0, 0)
-
-
 def reproducible_zip(data: bytes, date: dt.date, replace: dict[str, bytes] | None = None,
                      drop: Iterable[str] = ()) -> bytes:
     """Rewrite a package with fixed entry order, timestamps, attributes and compression.
@@ -274,21 +270,15 @@ def reproducible_zip(data: bytes, date: dt.date, replace: dict[str, bytes] | Non
         # The content-types part first and the package relationships second, as Office
         # writes them; then the rest by name.
         names.sort(key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as target:
-            for name in names:
-                info = zipfile.ZipInfo(name, date_time=_zip_time(date))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 0
-                info.external_attr = 0
-                payload = replace[name] if name in replace else source.read(name)
-                target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-    return out.getvalue()
+        return write_zip(((name, replace[name] if name in replace else source.read(name)) for name in names),
+                         date)
 
 
-def app_properties(company: str) -> bytes:
-    """A minimal `docProps/app.xml`: python-docx's template names another application
-    and stale page and word counts; Word recomputes the counts on save."""
+def app_properties(company: str, application: str) -> bytes:
+    """A minimal `docProps/app.xml` naming our tool and version as the Application:
+    python-docx's template names another application and stale page and word counts;
+    Word recomputes the counts on save. (No AppVersion: the standard requires the form
+    XX.YYYY, which a three-part version does not have.)"""
     root = etree.Element(
         "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}Properties",
         nsmap={
@@ -297,7 +287,8 @@ def app_properties(company: str) -> bytes:
         },
     )
     ns = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
-    for tag, value in (("Company", company), ("ScaleCrop", "false"), ("LinksUpToDate", "false"),
-                       ("SharedDoc", "false"), ("HyperlinksChanged", "false"), ("DocSecurity", "0")):
+    for tag, value in (("Application", application), ("Company", company), ("ScaleCrop", "false"),
+                       ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false"),
+                       ("DocSecurity", "0")):
         etree.SubElement(root, ns + tag).text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

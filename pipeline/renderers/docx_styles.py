@@ -10,6 +10,7 @@ features (navigation pane, TOC, STYLEREF) find them; the rest are custom styles.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import quoteattr
 
@@ -54,6 +55,16 @@ def margins_of(doc: Document) -> Margins:
 def text_width_mm(doc: Document) -> float:
     margins = doc.margins
     return PAPER_MM[doc.layout.paper][0] - margins.inner - margins.outer
+
+
+# The PDF sets a topic's body in two columns this far apart (templates/style.css,
+# .topic-body): a figure is sized by that column in both formats.
+PDF_COLUMN_GAP_MM = 7
+
+
+def column_width_mm(doc: Document) -> float:
+    """The width of a text column of the PDF, which a figure's `width` is a share of."""
+    return (text_width_mm(doc) - PDF_COLUMN_GAP_MM) / 2
 
 
 def text_height_mm(doc: Document) -> float:
@@ -148,6 +159,10 @@ _RIGHT_DOTS = ("right", "width", "dot")
 _CENTRE = ("center", "half", "none")
 WHITE = "#FFFFFF"
 
+# Column alignments of a table (model value, style-name suffix, w:jc): one cell style each.
+_TABLE_ALIGNS = (("", "", "left"), ("Center", " Center", "center"), ("End", " End", "right"))
+TABLE_CELL_SUFFIX = {"start": "", "center": "Center", "end": "End"}
+
 _band = {"shading": "primary", "borders": _BAND, "colour": WHITE, "indent_left": _BAND_INDENT,
          "indent_right": _BAND_INDENT}
 _focus = {"shading": "tint", "borders": _FOCUS_BOX, "indent_left": _BOX_INDENT, "indent_right": _BOX_INDENT}
@@ -196,6 +211,22 @@ STYLES: tuple[ParaStyle, ...] = (
               before=12, after=2, outline=9, borders=_RELATED_BOX, **_label),
     ParaStyle("RelatedArea", "Related Area", font="heading", size=8.5, colour="primary", after=1,
               borders=_RELATED_BOX),
+    # Source line of a key figure, inside its box (a quotation's goes in its Caption).
+    ParaStyle("KeyFigureSource", "Key Figure Source", font="heading", size=7, colour="muted", after=3,
+              align="left", **_figure),
+    # Figures: the picture, then its caption (and credit, in the Figure Credit character style).
+    ParaStyle("Figure", "Figure", next="FigureCaption", before=6, after=2, keep_next=True, align="left"),
+    ParaStyle("FigureCaption", "Figure Caption", font="heading", size=7.5, after=8, keep_lines=True,
+              align="left"),
+    # Tables: the caption above (kept with the table), then the cells, by column alignment.
+    ParaStyle("TableCaption", "Table Caption", font="heading", size=8, colour="primary", bold=True, before=6,
+              after=3, keep_next=True, keep_lines=True, align="left"),
+    *(ParaStyle(f"TableHeading{suffix}", f"Table Heading{name}", font="heading", size=8, colour=WHITE,
+                bold=True, after=0, align=jc) for suffix, name, jc in _TABLE_ALIGNS),
+    *(ParaStyle(f"TableText{suffix}", f"Table Text{name}", font="heading", size=8, after=0, align=jc)
+      for suffix, name, jc in _TABLE_ALIGNS),
+    # The branding logo on the handbook's cover.
+    ParaStyle("Logo", "Logo", after=0, align="left"),
     # Contact and source lines at the end of a factsheet (only when the front matter gives them).
     ParaStyle("Credits", "Credits", font="heading", size=7.5, colour="muted", before=8, after=2,
               keep_lines=True, align="left"),
@@ -234,6 +265,9 @@ STYLE_BY_ID = {s.style_id: s for s in STYLES}
 HYPERLINK_STYLE = "Hyperlink"
 PAGE_NUMBER_STYLE = "PageNumber"
 CREDITS_LABEL_STYLE = "CreditsLabel"
+FIGURE_CREDIT_STYLE = "FigureCredit"
+BAND_LINK_STYLE = "BandLink"
+TABLE_STYLE = "BriefingTable"
 
 
 # --- writing the styles ---------------------------------------------------------------------
@@ -356,6 +390,42 @@ def _credits_label_style_xml() -> str:
             '<w:rPr><w:b/><w:bCs/><w:caps/><w:spacing w:val="10"/></w:rPr></w:style>')
 
 
+def _figure_credit_style_xml(branding: dict) -> str:
+    # As the PDF's: a figure's credit follows its caption in the muted colour.
+    colour = hex_colour(branding["colours"]["muted"])
+    return (f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{FIGURE_CREDIT_STYLE}">'
+            '<w:name w:val="Figure Credit"/><w:basedOn w:val="DefaultParagraphFont"/>'
+            f'<w:uiPriority w:val="99"/><w:qFormat/><w:rPr><w:color w:val="{colour}"/></w:rPr></w:style>')
+
+
+def _band_link_style_xml() -> str:
+    # A link on the title band: underlined in the band's own white (Hyperlink's colour
+    # is the band's).
+    return (f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{BAND_LINK_STYLE}">'
+            '<w:name w:val="Band Link"/><w:basedOn w:val="DefaultParagraphFont"/>'
+            '<w:uiPriority w:val="99"/><w:qFormat/><w:rPr><w:u w:val="single"/></w:rPr></w:style>')
+
+
+def _table_style_xml(branding: dict) -> str:
+    """As the PDF's tables: the header row on the primary colour, banded body rows in
+    the tint, a hairline under each row. Text looks come from the cell paragraph styles
+    (a paragraph style outranks a table style in Word)."""
+    primary, tint = hex_colour(branding["colours"]["primary"]), hex_colour(branding["colours"]["tint"])
+    line = f'w:val="single" w:sz="4" w:space="0" w:color="{tint}"'
+    pad = twips(1.5)
+    return (f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="{TABLE_STYLE}">'
+            '<w:name w:val="Briefing Table"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/>'
+            '<w:qFormat/><w:tblPr><w:tblStyleRowBandSize w:val="1"/>'
+            f'<w:tblBorders><w:bottom {line}/><w:insideH {line}/></w:tblBorders>'
+            f'<w:tblCellMar><w:top w:w="{twips(0.8)}" w:type="dxa"/><w:left w:w="{pad}" w:type="dxa"/>'
+            f'<w:bottom w:w="{twips(0.8)}" w:type="dxa"/><w:right w:w="{pad}" w:type="dxa"/></w:tblCellMar>'
+            '</w:tblPr>'
+            f'<w:tblStylePr w:type="firstRow"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{primary}"/>'
+            '</w:tcPr></w:tblStylePr>'
+            f'<w:tblStylePr w:type="band2Horz"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{tint}"/>'
+            '</w:tcPr></w:tblStylePr></w:style>')
+
+
 def _doc_defaults_xml(branding: dict, locale: str) -> str:
     return (f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>'
             + _fonts_xml(branding["fonts"]["body"])
@@ -393,6 +463,9 @@ def apply_styles(document, branding: dict, locale: str, width_mm: float, kind: s
     _replace_or_append(styles, existing.get(HYPERLINK_STYLE), parse_xml(_hyperlink_style_xml(branding)))
     _replace_or_append(styles, existing.get(PAGE_NUMBER_STYLE), parse_xml(_page_number_style_xml()))
     _replace_or_append(styles, existing.get(CREDITS_LABEL_STYLE), parse_xml(_credits_label_style_xml()))
+    _replace_or_append(styles, existing.get(FIGURE_CREDIT_STYLE), parse_xml(_figure_credit_style_xml(branding)))
+    _replace_or_append(styles, existing.get(TABLE_STYLE), parse_xml(_table_style_xml(branding)))
+    _replace_or_append(styles, existing.get(BAND_LINK_STYLE), parse_xml(_band_link_style_xml()))
     _sweep_theme_fonts(styles, branding["fonts"])
 
 
@@ -468,13 +541,13 @@ def apply_numbering(document, branding: dict) -> dict[str, int]:
     return {"bullet": bullet_num, "chapter": num_id}
 
 
-def font_table(original: bytes, fonts: dict[str, str]) -> bytes:
+def font_table(original: bytes, families: Iterable[str]) -> bytes:
     """The font table with an entry for each brand font, so that Word, on a machine
     without the font, substitutes one of the same kind (serif or sans) instead of its
     default face. The kind is read from the family name."""
     root = etree.fromstring(original)
     known = {el.get(qn("w:name")) for el in root.findall(qn("w:font"))}
-    for family in dict.fromkeys(fonts.values()):
+    for family in dict.fromkeys(families):
         if family in known:
             continue
         lowered = family.lower()

@@ -3,7 +3,10 @@
 WeasyPrint is forgiving: it logs a missing image or a bad CSS rule and still writes a
 PDF. For a document handed out in print that is the wrong default, so this renderer
 
-* serves only files under `templates/` and refuses any other URL (`UnsafeResourceError`);
+* serves only files under `templates/` (and the content's template override folder, if
+  branding.yaml names one) and the pictures the document shows (checked by
+  `pipeline.assets`, served with the type sniffed from their bytes), and refuses any
+  other URL (`UnsafeResourceError`);
 * captures the `weasyprint` logger's warnings during a render, re-logs them through
   `pipeline.pdf`, and (with `strict=True`, the default) fails the build on any;
 * checks through fontconfig that the branding fonts are installed, rather than let
@@ -12,7 +15,8 @@ PDF. For a document handed out in print that is the wrong default, so this rende
   identifier derived from the content, never from the clock;
 * prints the handbook's page numbers (contents, cross-references) as read from its own
   layout rather than through `target-counter()`, which makes WeasyPrint lay every
-  page holding one out two or three times (`_Render.paginated`).
+  page holding one out two or three times (`_Render.paginated`);
+* names itself and its version as the PDF's Creator (WeasyPrint is the Producer).
 
 WeasyPrint is imported inside the functions: importing this module must stay cheap
 (the CLI's `--help` must not load it). The parsed stylesheets and the font
@@ -27,7 +31,7 @@ import logging
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
@@ -35,17 +39,32 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from pipeline.errors import BuildError
-from pipeline.model import Document
-from pipeline.renderers.html import STYLESHEETS, TEMPLATES_DIR, Pagination, document_css, render_html
+from pipeline import producer
+from pipeline.errors import BuildError, display_path
+from pipeline.model import Asset, Document
+from pipeline.renderers.html import (
+    STYLESHEETS,
+    TEMPLATES_DIR,
+    Pagination,
+    document_css,
+    render_html,
+    stylesheets_for,
+    template_dirs,
+    template_file,
+)
 
 if TYPE_CHECKING:
     import weasyprint
 
 log = logging.getLogger("pipeline.pdf")
 
-# Tagged PDF with document language, title shown in the window and structure tree.
-PDF_VARIANT = "pdf/ua-1"
+# The PDF standard of each variant (pipeline.model.Layout.variant). Screen files are
+# tagged PDF/UA-1 (document language, title in the window, structure tree); print files
+# PDF/X-4 (CMYK output intent, trim and bleed boxes); archive files PDF/A-2u (every glyph
+# mapped to Unicode, sRGB output intent; see the README for why not PDF/A-3).
+PDF_VARIANTS = {"screen": "pdf/ua-1", "print": "pdf/x-4", "archive": "pdf/a-2u"}
+# Structure tags, where the standard allows them: kept in the archive copy for access.
+PDF_TAGS = {"screen": True, "print": False, "archive": True}
 
 # A factsheet is a two-page handout (one sheet, printed on both sides).
 FACTSHEET_MAX_PAGES = 2
@@ -61,14 +80,15 @@ COLLECT_FROM_PAGES = 50
 MAX_LAYOUTS = 3
 
 # Debian packages that provide the branding fonts, for the error message.
-FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core"}
+FONT_PACKAGES = {"noto serif": "fonts-noto-core", "noto sans": "fonts-noto-core",
+                 "noto naskh arabic": "fonts-noto-core", "noto sans arabic": "fonts-noto-core"}
 
 # WeasyPrint's layout and logger are process-global; render one document at a time.
 _RENDER_LOCK = threading.Lock()
 
 
 class UnsafeResourceError(BuildError):
-    """A template or content referenced a resource outside templates/."""
+    """A template or content referenced a resource outside templates/ (and the override folder)."""
 
 
 def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
@@ -142,11 +162,13 @@ class _Render:
     def __init__(self, doc: Document, strict: bool) -> None:
         self.doc = doc
         self.strict = strict
-        self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper})"
+        variant = "" if doc.layout.variant == "screen" else f", {doc.layout.variant}"
+        self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper}{variant})"
 
     def __enter__(self) -> _Render:
-        check_fonts(self.doc.branding.get("fonts", {}))
-        self.fetcher = _safe_fetcher()
+        check_fonts(self.doc.font_families())
+        self.roots = template_dirs(self.doc.templates)
+        self.fetcher = _safe_fetcher(self.roots, self.doc.assets())
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
@@ -193,28 +215,43 @@ class _Render:
         from weasyprint import CSS, HTML
 
         doc = self.doc
-        base_url = str(TEMPLATES_DIR) + "/"
+        # Relative URLs resolve against the override folder first (see resource_path).
+        base_url = str(self.roots[0]) + "/"
         html_source = render_html(doc, standalone=False, pagination=pagination, front_only=front_only)
         doc_css = document_css(doc, pagination)
         with self._fetch_guard():
             html = HTML(string=html_source, base_url=base_url, url_fetcher=self.fetcher)
             # Static sheets first (parsed once, cached), then this document's CSS, which
             # must cascade after them: WeasyPrint gives all of them "user" origin.
+            # The document sheet's @color-profile (the print output intent) must reach
+            # the rendered document: both share one profiles dictionary.
+            profiles: dict[str, object] = {}
             doc_sheet = CSS(string=doc_css, base_url=base_url, url_fetcher=self.fetcher,
-                            font_config=_font_config())
+                            font_config=_font_config(), color_profiles=profiles)
             rendered = html.render(
                 font_config=_font_config(),
-                stylesheets=[*_stylesheets(doc.kind), doc_sheet],
-                pdf_variant=PDF_VARIANT,
+                color_profiles=profiles,
+                stylesheets=[*_stylesheets(doc.kind, doc.templates, doc.meta.direction), doc_sheet],
+                **self.options,
             )
         self.check_pages(rendered)
         return rendered
 
     def write(self, rendered: weasyprint.Document) -> bytes:
+        # WeasyPrint writes this to /Creator and the XMP CreatorTool (it is /Producer).
+        rendered.metadata.generator = producer()
         with self._fetch_guard():
             # The /ID is a hash of the file's objects, so it changes with the content and
             # only with it; the dates come from <meta name=dcterms.*> (meta.date).
-            return rendered.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True)
+            data = rendered.write_pdf(pdf_identifier=True, **self.options)
+        from pipeline.renderers.pdf_finish import finish  # pikepdf: only when writing
+
+        return finish(data, self.doc)
+
+    @property
+    def options(self) -> dict[str, object]:
+        variant = self.doc.layout.variant
+        return {"pdf_variant": PDF_VARIANTS[variant], "pdf_tags": PDF_TAGS[variant]}
 
     @contextmanager
     def _fetch_guard(self) -> Iterator[None]:
@@ -266,10 +303,10 @@ def installed_font_families() -> frozenset[str]:
     return frozenset(families)
 
 
-def check_fonts(fonts: dict[str, str]) -> None:
+def check_fonts(families: Iterable[str]) -> None:
     """Fail unless every branding font family is installed: never fall back silently."""
     installed = installed_font_families()
-    for family in fonts.values():
+    for family in families:
         if family.lower() not in installed:
             package = FONT_PACKAGES.get(family.lower())
             hint = (
@@ -283,17 +320,29 @@ def check_fonts(fonts: dict[str, str]) -> None:
 # --- resources ---------------------------------------------------------------------
 
 
-def resource_path(url: str) -> Path | None:
-    """The file under templates/ that `url` names, or None if it is anything else."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+def resource_path(url: str, roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path | None:
+    """The file under one of `roots` that `url` names, or None if it is anything else.
+
+    `roots` are the template folders in lookup order (override first). A URL into the
+    override folder that names a file it does not have falls back to the built-in file
+    of the same relative path, as templates do.
+    """
+    path = file_path(url)
+    if path is None:
         return None
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+    resolved = [root.resolve() for root in roots]
+    for root in resolved:
+        if path.is_relative_to(root):
+            relative = path.relative_to(root)
+            break
+    else:
         return None
-    path = Path(url2pathname(unquote(parts.path))).resolve()
-    root = TEMPLATES_DIR.resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    for root in resolved:
+        candidate = (root / relative).resolve()
+        # resolve() follows symbolic links: one pointing out of the folder is refused.
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -301,27 +350,55 @@ def _safe_fetcher_class() -> type:
     from weasyprint.urls import URLFetcher
 
     class SafeURLFetcher(URLFetcher):
-        """Serves files under templates/ only; remembers and refuses everything else."""
+        """Serves files under the template folders only; remembers and refuses everything else."""
 
-        def __init__(self) -> None:
+        def __init__(self, roots: tuple[Path, ...], assets: tuple[Asset, ...] = ()) -> None:
             # fail_on_errors makes WeasyPrint stop the render instead of logging.
             super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+            self.roots = roots
             self.refused: list[str] = []
+            self.assets = {asset.path: asset for asset in assets}
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if resource_path(url) is None:
+            asset = self.assets.get(file_path(url))  # type: ignore[arg-type]
+            if asset is not None:
+                return _asset_response(url, asset)
+            path = resource_path(url, self.roots)
+            if path is None:
                 shown = url if len(url) <= 80 else url[:77] + "..."
                 self.refused.append(shown)
-                raise UnsafeResourceError(
-                    f"refused to load {shown}: only files under templates/ may be used"
-                )
-            return super().fetch(url, headers)
+                allowed = " or ".join(["templates/", *(display_path(r) for r in self.roots[:-1])])
+                raise UnsafeResourceError(f"refused to load {shown}: only files under {allowed} may be used")
+            return super().fetch(path.as_uri(), headers)
 
     return SafeURLFetcher
 
 
-def _safe_fetcher() -> Any:
-    return _safe_fetcher_class()()
+def _safe_fetcher(roots: tuple[Path, ...] = (TEMPLATES_DIR,), assets: tuple[Asset, ...] = ()) -> Any:
+    return _safe_fetcher_class()(roots, assets)
+
+
+def file_path(url: str) -> Path | None:
+    """The resolved local path of a file: URL, or None for any other URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path))).resolve()
+
+
+def _asset_response(url: str, asset: Asset) -> Any:
+    """A checked picture, with the type its bytes showed; refused if it changed since."""
+    import hashlib
+
+    from weasyprint.urls import URLFetcherResponse
+
+    data = asset.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != asset.digest:
+        raise UnsafeResourceError(f"{asset.path.name} changed during the build: build again")
+    return URLFetcherResponse(url, data, {"Content-Type": asset.mime_type})
 
 
 # --- cached WeasyPrint objects -----------------------------------------------------
@@ -335,26 +412,33 @@ def _font_config() -> weasyprint.text.fonts.FontConfiguration:
 
 
 @cache
-def _stylesheet(name: str) -> weasyprint.CSS:
-    """One static stylesheet, parsed once per process; a CSS problem fails the build
-    (and, being raised, is not cached: the next document reports it again)."""
+def _stylesheet(path: Path, roots: tuple[Path, ...], stamp: tuple[int, int]) -> weasyprint.CSS:
+    """One static stylesheet, parsed once per process (and again if the file changes:
+    `stamp` is its modification time and size); a CSS problem fails the build (and,
+    being raised, is not cached: the next document reports it again)."""
     from weasyprint import CSS
 
-    path = TEMPLATES_DIR / name
     with _captured_warnings() as records:
         sheet = CSS(
             string=path.read_text(encoding="utf-8"),
-            base_url=str(TEMPLATES_DIR) + "/",
-            url_fetcher=_safe_fetcher(),
+            base_url=str(path.parent) + "/",
+            url_fetcher=_safe_fetcher(roots),
             font_config=_font_config(),
         )
     if records:
-        raise BuildError("\n".join(f"templates/{name}: {r.getMessage()}" for r in records))
+        raise BuildError("\n".join(f"{display_path(path)}: {r.getMessage()}" for r in records))
     return sheet
 
 
-def _stylesheets(kind: str) -> list[weasyprint.CSS]:
-    return [_stylesheet(name) for name in STYLESHEETS[kind]]
+def _stylesheets(kind: str, override: Path | None = None, direction: str = "ltr") -> list[weasyprint.CSS]:
+    """The static stylesheets of a kind of document, each the override's if it has one."""
+    roots = template_dirs(override)
+    sheets = []
+    for name in stylesheets_for(kind, direction):
+        path = template_file(name, override)
+        stat = path.stat()
+        sheets.append(_stylesheet(path, roots, (stat.st_mtime_ns, stat.st_size)))
+    return sheets
 
 
 class _WarningCollector(logging.Handler):

@@ -3,7 +3,8 @@
 Nothing is accepted silently: only this command (and an import, for the units it
 imports) writes the record. Every translated field that has an English partner is
 recorded as translated from that English today; obsolete fields keep their old entry
-(they stay obsolete until removed) and English fields without a translation stay missing.
+(they stay obsolete until removed) and English fields without a translation stay missing,
+as do fields still holding the `TO TRANSLATE` placeholder of `pipeline new`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.content import Project
 from pipeline.translations.align import OBSOLETE
+from pipeline.translations.fields import is_placeholder
 from pipeline.translations.record import Entry, Record, load_record, save_record
 from pipeline.translations.status import DocStatus, all_docs, language_status, reference
 
@@ -49,10 +51,10 @@ def accept(project: Project, lang: str, docs: list[str] | None = None) -> Accept
     record: Record = load_record(project.root, lang, ref)
     per_doc: dict[str, int] = {}
     for status in language_status(project, lang, docs, record):
-        chosen = {id(m.other): Entry(m.english.text, m.other.text) for m in status.matches
-                  if m.other is not None and m.english is not None}
-        per_doc[status.doc] = sum(1 for m in status.matches if m.state not in ("current", OBSOLETE)
-                                  and m.other is not None and m.english is not None)
+        paired = [m for m in status.matches
+                  if m.other is not None and m.english is not None and not is_placeholder(m.other.text)]
+        chosen = {id(m.other): Entry(m.english.text, m.other.text) for m in paired}
+        per_doc[status.doc] = sum(1 for m in paired if m.state not in ("current", OBSOLETE))
         record[status.doc] = entries_for(status, chosen)
     written = save_record(project.root, record, lang, ref, all_docs(project))
     return Accepted(per_doc, written)

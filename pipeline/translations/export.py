@@ -9,6 +9,7 @@ from pipeline.content import Project
 from pipeline.errors import PipelineError
 from pipeline.output import write_atomic
 from pipeline.translations.align import CURRENT, STALE, Match
+from pipeline.translations.fields import is_placeholder
 from pipeline.translations.status import DocStatus, language_status, reference
 from pipeline.translations.xliff import FileUnits, Unit, write_xliff
 
@@ -29,7 +30,7 @@ def unit_of(match: Match, notes) -> Unit:
     """One XLIFF unit for an English field and what the translation has for it."""
     assert match.english is not None
     english = match.english
-    target = match.other.text if match.other is not None else None
+    target = match.other.text if match.other is not None and not is_placeholder(match.other.text) else None
     extra = []
     if match.state == STALE and match.entry is not None:
         extra.append(("previous-source", match.entry.source))

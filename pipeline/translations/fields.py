@@ -6,9 +6,12 @@ A *field* is one text value in it, named by its path in the parsed YAML, e.g.
 `block.list.items.#`, `labels.page`): two fields can only stand for each other across
 languages when their kinds are equal (a heading is never the translation of a list item).
 
-Not translatable: a topic's `id` and `related` links, and in `_strings.yaml` the
-language code, locale, language name and typography rules (they are per-language
-settings, not translations of the English ones).
+Not translatable: a topic's `id` and `related` links, a figure's file (`src`) and
+width, a table's column alignment, whole numbers typed bare in table cells, and in
+`_strings.yaml` the language code, locale, language name, script direction and typography rules (they are
+per-language settings, not translations of the English ones). A figure's alt text,
+caption and credit, a table's caption, header and text cells, and the source lines of
+key figures and quotes are translatable like any text.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import schema
 from pipeline.content import FRONT_FILE, STRINGS_FILE, Language
 from pipeline.loader import Loaded, Loc
 
@@ -26,8 +30,16 @@ FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
 LANGUAGE_DOCS = (STRINGS_DOC, FRONT_DOC)
 
 # Top-level keys that hold translatable text, per kind of document (None: every key but `_SKIP`).
-_STRINGS_KEYS = ("labels", "status", "classification", "date")
+_STRINGS_KEYS = ("labels", "release", "status", "classification", "date")
 _SKIP = ("id", "related")
+# Keys of a block that hold settings, not text: the same in every language.
+_BLOCK_SETTINGS = {"figure": ("src", "width"), "table": ("align",)}
+
+
+def is_placeholder(text: str) -> bool:
+    """A `TO TRANSLATE` value left by `pipeline new`: valid text, but no translation yet,
+    so it is never recorded as current (accept skips it) nor exported as a target."""
+    return schema.TRANSLATE_PLACEHOLDER.match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -91,8 +103,10 @@ def _walk(value: Any, path: Loc) -> Iterator[tuple[Loc, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
+        settings = _BLOCK_SETTINGS.get(path[-1], ()) if path else ()
         for key, item in value.items():
-            yield from _walk(item, (*path, key))
+            if key not in settings:
+                yield from _walk(item, (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk(item, (*path, i))

@@ -33,7 +33,15 @@ from pipeline.translations import yamlwrite
 from pipeline.translations.fields import Field, fields_of, get_path, parse_unit_id
 from pipeline.translations.record import Entry, load_record, save_record
 from pipeline.translations.status import DocStatus, all_docs, language_status, reference, translated_languages
-from pipeline.translations.xliff import TRANSLATED_STATES, Code, ReadUnit, XliffError, markup_of, read_xliff, source_xml
+from pipeline.translations.xliff import (
+    TRANSLATED_STATES,
+    ReadUnit,
+    XliffError,
+    declared_codes,
+    markup_of,
+    read_xliff,
+    source_xml,
+)
 
 
 @dataclass
@@ -93,22 +101,9 @@ def _check_languages(src: str, trg: str, ref: str, langs: list[str], wanted: str
     return trg
 
 
-def _codes_in(element) -> dict[str, Code]:
-    """The inline codes an element itself declares (for a source we cannot match by id)."""
-    codes = {}
-    for child in element.iter():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "pc":
-            style = {"xlf:b": "bold", "xlf:i": "italic"}.get(child.get("subType", ""), "")
-            codes[child.get("id", "")] = Code(child.get("id", ""), "pc", style)
-        elif tag == "ph":
-            codes[child.get("id", "")] = Code(child.get("id", ""), "ph", text=child.get("equiv") or "")
-    return codes
-
-
 def _source_text(unit: ReadUnit) -> str | None:
     try:
-        return markup_of(unit.source, _codes_in(unit.source))
+        return markup_of(unit.source, declared_codes(unit.source, unit.data))
     except ValueError:
         return None
 
@@ -168,7 +163,7 @@ def _unchanged(unit: ReadUnit, english: Field, status: DocStatus) -> str | None:
     assert unit.target is not None
     other = next((m.other for m in status.matches if m.english is english and m.other is not None), None)
     try:
-        text = markup_of(unit.target, _codes_in(unit.target))
+        text = markup_of(unit.target, declared_codes(unit.target, unit.data))
     except ValueError:
         return None
     return text if other is not None and text == other.text else None
@@ -287,6 +282,8 @@ def _new_value(english_value: Any, node: Loc, status: DocStatus, chosen: dict[in
                          f"not translated: {', '.join(missing)}")
 
     def build(value: Any, path: Loc) -> Any:
+        if isinstance(value, str) and path not in fields:
+            return value  # a setting such as a figure's file: the same in every language
         if isinstance(value, str):
             field_ = fields[path]
             return _tag(chosen[id(field_)], Entry(field_.text, chosen[id(field_)]))

@@ -14,7 +14,7 @@ from pipeline.content import Project, format_loc
 from pipeline.errors import PipelineError, Problem, display_path
 from pipeline.loader import Loaded
 from pipeline.translations.align import CURRENT, MISSING, OBSOLETE, STALE, STATES, Match, align
-from pipeline.translations.fields import Field, docs_of, fields_of, loaded_doc
+from pipeline.translations.fields import Field, docs_of, fields_of, is_placeholder, loaded_doc
 from pipeline.translations.record import Record, load_record
 
 
@@ -85,6 +85,8 @@ def problem(status: DocStatus, match: Match) -> Problem:
     where = (status.other.path, status.other.line_of(match.other.path), format_loc(match.other.path))
     if match.state == STALE:
         return Problem(*where, f"stale: its {reference_name(status)} changed since it was translated ({english_at})")
+    if match.state == MISSING and is_placeholder(match.other.text):
+        return Problem(*where, f"missing: still the placeholder of 'pipeline new'; translate {english_at}")
     if match.state == MISSING:
         return Problem(*where, f"missing: never accepted as a translation of {english_at}")
     return Problem(*where, f"obsolete: its {reference_name(status)} was deleted; remove it")
@@ -185,17 +187,27 @@ def check_build(project: Project, langs: list[str]) -> list[str]:
     warnings: list[str] = []
     problems: list[str] = []
     bad_langs: list[str] = []
+    for lang, totals, lines in _not_current(project, langs):
+        bad_langs.append(lang)
+        warnings.append(f"warning: translations {summary(lang, totals)} (list them: pipeline translations "
+                        f"--lang {lang})")
+        problems += lines
+    if problems and project.edition.status == "final":
+        raise TranslationsNotCurrent(problems, bad_langs)
+    return warnings
+
+
+def pending_problems(project: Project, langs: list[str]) -> list[str]:
+    """Every field of `langs` that is not current, one located line each (release gate)."""
+    return [line for _, _, lines in _not_current(project, langs) for line in lines]
+
+
+def _not_current(project: Project, langs: list[str]):
+    """(lang, counts, located lines) for each of `langs` whose translations are not all current."""
     for lang in langs:
         if lang not in translated_languages(project):
             continue
         statuses = language_status(project, lang)
         totals = counts(statuses)
-        if totals[CURRENT] == sum(totals.values()):
-            continue
-        bad_langs.append(lang)
-        warnings.append(f"warning: translations {summary(lang, totals)} (list them: pipeline translations "
-                        f"--lang {lang})")
-        problems += [str(problem(s, m)) for s in statuses for m in s.pending]
-    if problems and project.edition.status == "final":
-        raise TranslationsNotCurrent(problems, bad_langs)
-    return warnings
+        if totals[CURRENT] != sum(totals.values()):
+            yield lang, totals, [str(problem(s, m)) for s in statuses for m in s.pending]

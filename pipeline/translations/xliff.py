@@ -11,7 +11,12 @@ glossary terms that occur in the unit (`category="glossary"`).
 Texts are the YAML texts as typed (plain spaces; typography is applied at build
 time). Emphasis is an inline code, not asterisks: `*x*` is `<pc subType="xlf:i">x</pc>`,
 `**x**` is `<pc subType="xlf:b">`, and a label placeholder such as `{page}` is
-`<ph disp="{page}"/>`, so a CAT tool protects them.
+`<ph disp="{page}"/>`, so a CAT tool protects them. A link `[text](url)` is a
+`<pc type="link">` around its text whose native code, with the URL, is kept in the
+unit's `<originalData>` (`dataRefStart` `[`, `dataRefEnd` `](url)`): the translator
+translates the text and cannot touch the address. A translated link keeps the URL
+of its English link (by its code id); a translation with another URL than its
+English can round-trip unchanged, but not be edited through XLIFF.
 
 Reading parses with defusedxml and refuses any DOCTYPE: XLIFF needs none, and one is
 how entity expansion ("billion laughs") and external entities (`file:///etc/passwd`)
@@ -46,27 +51,81 @@ class XliffError(PipelineError):
 
 @dataclass(frozen=True)
 class Code:
-    """One inline code of a unit's source: emphasis (`pc`) or a placeholder (`ph`)."""
+    """One inline code of a unit's source: emphasis or a link (`pc`), or a placeholder (`ph`)."""
 
     id: str
     element: str  # "pc" | "ph"
-    style: str = ""  # "bold" | "italic" for pc
-    text: str = ""  # the placeholder itself for ph
+    style: str = ""  # "bold" | "italic" | "link" for pc
+    text: str = ""  # the placeholder itself for ph, the URL for a link
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two codes the same code: a link is its address."""
+        return self.element, f"link:{self.text}" if self.style == "link" else (self.style or self.text)
 
 
 def source_xml(text: str) -> tuple[str, dict[str, Code]]:
     """A YAML text as XLIFF inline content, and the codes it uses by id."""
     codes: dict[str, Code] = {}
     out: list[str] = []
-    for span in parse_inline(text):
-        if span.bold or span.italic:
-            code = Code(str(len(codes) + 1), "pc", "bold" if span.bold else "italic")
-            codes[code.id] = code
-            sub = "xlf:b" if span.bold else "xlf:i"
-            out.append(f'<pc id="{code.id}" type="fmt" subType="{sub}">{escape(span.text)}</pc>')
-        else:
-            out.append(_with_placeholders(span.text, codes))
+    spans = parse_inline(text)
+    i = 0
+    while i < len(spans):
+        href = spans[i].href
+        if href is None:
+            out.append(_emphasis_xml(spans[i], codes))
+            i += 1
+            continue
+        link = Code(str(len(codes) + 1), "pc", "link", href)
+        codes[link.id] = link
+        inner = []
+        while i < len(spans) and spans[i].href == href:
+            inner.append(_emphasis_xml(spans[i], codes))
+            i += 1
+        out.append(f'<pc id="{link.id}" type="link" dataRefStart="{_data_id(link.id, "s")}" '
+                   f'dataRefEnd="{_data_id(link.id, "e")}">{"".join(inner)}</pc>')
     return "".join(out), codes
+
+
+def _emphasis_xml(span: Span, codes: dict[str, Code]) -> str:
+    if span.bold or span.italic:
+        code = Code(str(len(codes) + 1), "pc", "bold" if span.bold else "italic")
+        codes[code.id] = code
+        sub = "xlf:b" if span.bold else "xlf:i"
+        return f'<pc id="{code.id}" type="fmt" subType="{sub}">{escape(span.text)}</pc>'
+    return _with_placeholders(span.text, codes)
+
+
+def _data_id(code_id: str, end: str) -> str:
+    return f"d{code_id}{end}"
+
+
+def original_data(*code_sets: dict[str, Code]) -> list[tuple[str, str]]:
+    """The `<originalData>` entries (id, native code) of the links among `code_sets`."""
+    entries: dict[str, str] = {}
+    for codes in code_sets:
+        for code in codes.values():
+            if code.style == "link":
+                entries[_data_id(code.id, "s")] = "["
+                entries[_data_id(code.id, "e")] = f"]({code.text})"
+    return list(entries.items())
+
+
+def declared_codes(element: ET.Element, data: dict[str, str]) -> dict[str, Code]:
+    """The inline codes an element itself declares (for a source we cannot match by id);
+    a link's address comes from the unit's original data."""
+    codes = {}
+    for child in element.iter():
+        tag = child.tag.rsplit("}", 1)[-1]
+        ident = child.get("id", "")
+        if tag == "pc" and child.get("type") == "link":
+            native = re.fullmatch(r"\]\((.*)\)", data.get(child.get("dataRefEnd", ""), ""))
+            codes[ident] = Code(ident, "pc", "link", native.group(1) if native else "")
+        elif tag == "pc":
+            codes[ident] = Code(ident, "pc", _SUBTYPES.get(child.get("subType", ""), ""))
+        elif tag == "ph":
+            codes[ident] = Code(ident, "ph", text=child.get("equiv") or "")
+    return codes
 
 
 def _with_placeholders(text: str, codes: dict[str, Code]) -> str:
@@ -86,29 +145,31 @@ def markup_of(element: ET.Element, codes: dict[str, Code]) -> str:
     """A `<source>` or `<target>` element back as YAML text; ValueError names a broken code."""
     seen: list[str] = []
     spans: list[Span] = []
-    _collect(element, codes, seen, spans, None)
+    _collect(element, codes, seen, spans, None, None)
     missing = [i for i in codes if i not in seen]
     if missing:
         raise ValueError(f"inline code {', '.join(missing)} missing")
-    text = "".join(_span_markup(s) for s in spans)
+    text = _markup(spans)
     expected = [s for s in spans if s.text]
     if _merge(parse_inline(text)) != _merge(tuple(expected)):
-        raise ValueError("'*' in the text would read as emphasis")
+        if any("*" in s.text for s in spans):
+            raise ValueError("'*' in the text would read as emphasis")
+        raise ValueError("'[...](...)' in the text would read as a link")
     return text
 
 
 def _collect(element: ET.Element, codes: dict[str, Code], seen: list[str], spans: list[Span],
-             style: str | None) -> None:
+             style: str | None, href: str | None) -> None:
     def add(text: str | None) -> None:
         if text:
-            spans.append(Span(text, bold=style == "bold", italic=style == "italic"))
+            spans.append(Span(text, bold=style == "bold", italic=style == "italic", href=href))
 
     add(element.text)
     for child in element:
         tag = child.tag.removeprefix(_Q)
         code_id = child.get("id", "")
         if tag == "mrk":  # an annotation a CAT tool may add: keep its text
-            _collect(child, codes, seen, spans, style)
+            _collect(child, codes, seen, spans, style, href)
         elif tag not in ("pc", "ph") or code_id not in codes or codes[code_id].element != tag:
             raise ValueError(f"unknown inline code <{tag} id='{code_id}'>")
         elif code_id in seen:
@@ -116,14 +177,34 @@ def _collect(element: ET.Element, codes: dict[str, Code], seen: list[str], spans
         elif tag == "ph":
             seen.append(code_id)
             add(codes[code_id].text)
+        elif codes[code_id].style == "link":
+            if href is not None or child.get("type") != "link":
+                raise ValueError(f"inline code {code_id} changed or nested in another link")
+            seen.append(code_id)
+            _collect(child, codes, seen, spans, style, codes[code_id].text)
         else:
             if style is not None:
                 raise ValueError(f"inline code {code_id} nested in another")
             if _SUBTYPES.get(child.get("subType", "")) != codes[code_id].style:
                 raise ValueError(f"inline code {code_id} changed its formatting")
             seen.append(code_id)
-            _collect(child, codes, seen, spans, codes[code_id].style)
+            _collect(child, codes, seen, spans, codes[code_id].style, href)
         add(child.tail)
+
+
+def _markup(spans: list[Span]) -> str:
+    """Spans as YAML text: emphasis in stars, the spans of one link in `[...](url)`."""
+    out: list[str] = []
+    i = 0
+    while i < len(spans):
+        href = spans[i].href
+        j = i + 1
+        while href is not None and j < len(spans) and spans[j].href == href:
+            j += 1
+        inner = "".join(_span_markup(s) for s in spans[i:j])
+        out.append(inner if href is None else f"[{inner}]({href})")
+        i = j
+    return "".join(out)
 
 
 def _span_markup(span: Span) -> str:
@@ -132,14 +213,14 @@ def _span_markup(span: Span) -> str:
     return f"*{span.text}*" if span.italic else span.text
 
 
-def _merge(spans: tuple[Span, ...]) -> list[tuple[str, bool, bool]]:
-    """Spans with neighbours of the same style joined, for comparing two parses."""
-    merged: list[tuple[str, bool, bool]] = []
+def _merge(spans: tuple[Span, ...]) -> list[tuple[str, bool, bool, str | None]]:
+    """Spans with neighbours of the same style and link joined, for comparing two parses."""
+    merged: list[tuple[str, bool, bool, str | None]] = []
     for s in spans:
-        if merged and merged[-1][1:] == (s.bold, s.italic):
-            merged[-1] = (merged[-1][0] + s.text, s.bold, s.italic)
+        if merged and merged[-1][1:] == (s.bold, s.italic, s.href):
+            merged[-1] = (merged[-1][0] + s.text, s.bold, s.italic, s.href)
         else:
-            merged.append((s.text, s.bold, s.italic))
+            merged.append((s.text, s.bold, s.italic, s.href))
     return merged
 
 
@@ -179,38 +260,56 @@ def write_xliff(src_lang: str, trg_lang: str, files: list[FileUnits]) -> str:
                 lines.append("      <notes>")
                 lines += [f"        <note category={quoteattr(c)}>{escape(t)}</note>" for c, t in unit.notes]
                 lines.append("      </notes>")
+            source, codes = source_xml(unit.source)
+            target, target_codes = target_xml(unit.source, unit.target) if unit.target is not None else ("", {})
+            data = original_data(codes, target_codes)
+            if data:
+                lines.append("      <originalData>")
+                lines += [f"        <data id={quoteattr(i)}>{escape(native)}</data>" for i, native in data]
+                lines.append("      </originalData>")
             lines.append(f'      <segment state="{unit.state}" subState="{SUBSTATE_PREFIX}:{unit.sub_state}">')
-            lines.append(f"        <source>{source_xml(unit.source)[0]}</source>")
+            lines.append(f"        <source>{source}</source>")
             if unit.target is not None:
-                lines.append(f"        <target>{target_xml(unit.source, unit.target)}</target>")
+                lines.append(f"        <target>{target}</target>")
             lines += ["      </segment>", "    </unit>"]
         lines.append("  </file>")
     lines.append("</xliff>")
     return "\n".join(lines) + "\n"
 
 
-def target_xml(source: str, target: str) -> str:
-    """A translation as inline content, using the source's code ids for the same codes.
+def target_xml(source: str, target: str) -> tuple[str, dict[str, Code]]:
+    """A translation as inline content, using the source's code ids for the same codes,
+    and its codes by those ids.
 
     The n-th emphasis of a kind in the translation gets the id of the n-th of that kind
-    in the source, and a placeholder the id of the same placeholder; anything the source
-    lacks gets a fresh id (import will then name it as a broken code).
+    in the source, a placeholder the id of the same placeholder, and a link the id of
+    the source's link to the same address; anything the source lacks gets a fresh id
+    (import will then name it as a broken code).
     """
     _, codes = source_xml(source)
     xml, own = source_xml(target)
     by_kind: dict[tuple[str, str], list[str]] = {}
     for code in codes.values():
-        by_kind.setdefault((code.element, code.style or code.text), []).append(code.id)
+        by_kind.setdefault(code.key, []).append(code.id)
     fresh = len(codes)
     mapping: dict[str, str] = {}
     for code in own.values():
-        ids = by_kind.get((code.element, code.style or code.text))
+        ids = by_kind.get(code.key)
         if ids:
             mapping[code.id] = ids.pop(0)
         else:
             fresh += 1
             mapping[code.id] = f"x{fresh}"
-    return re.sub(r'<(pc|ph) id="(\d+)"', lambda m: f'<{m.group(1)} id="{mapping[m.group(2)]}"', xml)
+    renamed = {mapping[i]: Code(mapping[i], c.element, c.style, c.text) for i, c in own.items()}
+
+    def rename(match: re.Match[str]) -> str:
+        old, new = match.group(2), mapping[match.group(2)]
+        tag = match.group(0).replace(f'id="{old}"', f'id="{new}"')
+        for end in "se":
+            tag = tag.replace(f'"{_data_id(old, end)}"', f'"{_data_id(new, end)}"')
+        return tag
+
+    return re.sub(r'<(pc|ph) id="(\d+)"[^>]*', rename, xml), renamed
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -225,6 +324,7 @@ class ReadUnit:
     state: str
     source: ET.Element
     target: ET.Element | None
+    data: dict[str, str] = field(default_factory=dict)  # <originalData>: native codes by id
 
 
 @dataclass
@@ -236,19 +336,17 @@ class ReadFile:
 
 def read_xliff(data: bytes, name: str) -> ReadFile:
     """Parse an XLIFF 2.0 file safely; XliffError (one line) for anything malformed or hostile."""
-    import defusedxml
-    from defusedxml.ElementTree import fromstring
+    from pipeline.safexml import RefusedXML, parse
 
     try:
-        root = fromstring(data, forbid_dtd=True)
-    except defusedxml.DTDForbidden:
-        raise XliffError(f"{name}: refused: the file has a DOCTYPE (entity declarations can expand "
-                         "without limit or read local files); XLIFF needs none") from None
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        raise XliffError(f"{name}: refused: the file declares XML entities; XLIFF needs none") from None
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise XliffError(f"{name}:{line}: malformed XML: {_reason(exc)} (column {column + 1})") from None
+        root = parse(data)
+    except RefusedXML as exc:
+        if exc.kind == "doctype":
+            raise XliffError(f"{name}: refused: the file has a DOCTYPE (entity declarations can expand "
+                             "without limit or read local files); XLIFF needs none") from None
+        if exc.kind == "entities":
+            raise XliffError(f"{name}: refused: the file declares XML entities; XLIFF needs none") from None
+        raise XliffError(f"{name}:{exc.line}: malformed XML: {exc.detail} (column {exc.column + 1})") from None
     if root.tag != f"{_Q}xliff" or not str(root.get("version", "")).startswith("2."):
         raise XliffError(f"{name}: not an XLIFF 2.0 file (root <{root.tag.removeprefix(_Q)}>, "
                          f"version {root.get('version')!r})")
@@ -264,10 +362,7 @@ def read_xliff(data: bytes, name: str) -> ReadFile:
             source = segment.find(f"{_Q}source")
             if source is None:
                 raise XliffError(f"{name}: unit {doc}/{unit_id}: no <source>")
+            data = {d.get("id", ""): d.text or "" for d in unit_el.iterfind(f"{_Q}originalData/{_Q}data")}
             units.append(ReadUnit(doc, unit_id, segment.get("state", "initial"), source,
-                                  segment.find(f"{_Q}target")))
+                                  segment.find(f"{_Q}target"), data))
     return ReadFile(root.get("srcLang", ""), root.get("trgLang", ""), units)
-
-
-def _reason(exc: ET.ParseError) -> str:
-    return re.sub(r": line \d+, column \d+$", "", str(exc))
