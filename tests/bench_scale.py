@@ -104,13 +104,18 @@ def numbered(value, n: int):
 # --- the reference: the plainest equivalent HTML -----------------------------------
 
 
-def reference_html(doc) -> str:
+def reference_html(doc, grouped: bool = False) -> str:
     """The handbook's text as plain HTML with only the features the handbook must have.
 
     Same words (cover, imprint, foreword, contents, chapters with their lead, sections,
     call-outs, quotes and related areas), a page per chapter, two columns, a contents
     list whose page numbers come from `target-counter()`; fonts, page size and margins
     as the handbook's. Nothing else: no running heads, feet, hyphenation or colours.
+
+    `grouped` wraps each section's heading and blocks in a `<section>`, as our templates
+    do: WeasyPrint balances such columns in a few steps, while flat paragraphs can send
+    it into one-pixel steps (see the README), so the grouped reference is the stricter
+    yardstick for our own layout cost.
     """
     from pipeline.model import BulletList, Focus, KeyFigure, Paragraph, Quote, plain
 
@@ -155,18 +160,20 @@ def reference_html(doc) -> str:
             return f"<blockquote><p>{e(plain(b.spans))}</p></blockquote>{who}"
         raise TypeError(b)
 
+    opening, closing = ("<section>", "</section>") if grouped else ("", "")
+
     def section(s, level: int) -> str:
-        return (f"<h{level}>{e(plain(s.heading))}</h{level}>" + "".join(block(b) for b in s.blocks)
-                + "".join(section(sub, level + 1) for sub in s.subsections))
+        return (f"{opening}<h{level}>{e(plain(s.heading))}</h{level}>" + "".join(block(b) for b in s.blocks)
+                + "".join(section(sub, level + 1) for sub in s.subsections) + closing)
 
     for i, ch in enumerate(doc.chapters, start=1):
         out.append(f'<section class="page" id="{ch.anchor}"><p>{i:02d}</p><h1>{e(ch.title)}</h1>'
                    f'<p>{e(plain(ch.lead))}</p><div class="columns">')
-        out += [block(b) for b in ch.intro]
+        out += [opening, *(block(b) for b in ch.intro), closing]
         out += [section(s, 2) for s in ch.sections]
         if ch.related:
-            out.append(f"<h2>{e(labels['related'])}</h2><p>"
-                       + " · ".join(e(r.title) for r in ch.related) + "</p>")
+            out.append(f"{opening}<h2>{e(labels['related'])}</h2><p>"
+                       + " · ".join(e(r.title) for r in ch.related) + f"</p>{closing}")
         out.append("</div></section>")
     out.append("</body></html>")
     return "".join(out)
@@ -189,16 +196,18 @@ def _worker(content: str, langs: list[str], factsheets: bool, runs: int) -> dict
     pages: dict[str, int] = {}
     for lang in langs:
         doc = compose_handbook(project, lang)
-        ref = reference_html(doc)
         jobs[f"handbook {lang}"] = lambda doc=doc: pdfmod.render_pdf(doc)
-        jobs[f"reference {lang}"] = lambda ref=ref: HTML(string=ref).write_pdf(
-            font_config=pdfmod._font_config(), pdf_variant=pdfmod.PDF_VARIANT, pdf_identifier=True)
+        for kind, grouped in (("reference", False), ("grouped", True)):
+            source = reference_html(doc, grouped)
+            jobs[f"{kind} {lang}"] = lambda ref=source: HTML(string=ref).write_pdf(
+                font_config=pdfmod._font_config(), pdf_variant=pdfmod.PDF_VARIANTS["screen"],
+                pdf_tags=pdfmod.PDF_TAGS["screen"], pdf_identifier=True)
     if factsheets:
         docs = [compose_factsheet(project, lang, t) for lang in langs for t in project.topic_ids]
         jobs["factsheet"] = lambda: [pdfmod.render_pdf(d) for d in docs]
     for name, job in jobs.items():  # first use: fonts, hyphenation dictionaries, layout code
         data = job()
-        if name.startswith(("handbook", "reference")):
+        if name.startswith(("handbook", "reference", "grouped")):
             pages[name] = len(PdfReader(io.BytesIO(data)).pages)
     cpu: dict[str, list[float]] = {name: [] for name in jobs}
     wall: dict[str, list[float]] = {name: [] for name in jobs}
@@ -210,6 +219,7 @@ def _worker(content: str, langs: list[str], factsheets: bool, runs: int) -> dict
             wall[name].append(time.perf_counter() - w)
     per = {"factsheet": len(docs)} if factsheets else {}
     return {name: {"cpu": statistics.median(cpu[name]) / per.get(name, 1),
+                   "best": min(cpu[name]) / per.get(name, 1),
                    "wall": statistics.median(wall[name]) / per.get(name, 1),
                    "pages": pages.get(name), "count": per.get(name, 1)} for name in jobs}
 
@@ -230,6 +240,10 @@ def peak_rss_mb(content: Path, lang: str, scratch: Path) -> float:
     return int(out.stdout.split()[-1]) / 1024
 
 
+def _seconds(row: dict) -> str:
+    return f"{row['cpu']:6.2f} s [{row['best']:6.2f}] ({row['wall']:6.2f})"
+
+
 def main(runs: int = 5) -> None:
     """Print the scale table (called by tests/bench.py)."""
     runs = max(runs, 5)
@@ -241,18 +255,23 @@ def main(runs: int = 5) -> None:
         peak = peak_rss_mb(synthetic, "en", scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"\nscale: CPU seconds of the rendering process, median of {runs} alternating renders (wall in brackets)")
+    print(f"\nscale: CPU seconds of the rendering process, median of {runs} alternating renders "
+          "[best of them] (wall median in brackets)")
     rows = [("11 topics", small, "en"), ("11 topics", small, "fr"), (f"{11 * COPIES} topics", large, "en")]
     ok = True
     for label, result, lang in rows:
-        ours, ref = result[f"handbook {lang}"], result[f"reference {lang}"]
+        ours, ref, grouped = (result[f"{kind} {lang}"] for kind in ("handbook", "reference", "grouped"))
         ratio = ours["cpu"] / ref["cpu"]
         ok &= ratio <= RATIO_LIMIT
-        print(f"{label} handbook {lang}: {ours['cpu']:6.2f} s ({ours['wall']:6.2f}) {ours['pages']:3d} pages, "
-              f"{ours['cpu'] / ours['pages']:.3f} s/page | plain reference {ref['cpu']:6.2f} s "
-              f"({ref['wall']:6.2f}) {ref['pages']:3d} pages | ratio {ratio:.2f} (target <= {RATIO_LIMIT})")
+        print(f"{label} handbook {lang}: {_seconds(ours)}, {ours['pages']} pages, "
+              f"{ours['cpu'] / ours['pages']:.3f} s/page")
+        print(f"    plain reference:   {_seconds(ref)}, {ref['pages']} pages: ratio {ratio:.2f} "
+              f"[best {ours['best'] / ref['best']:.2f}] (target <= {RATIO_LIMIT})")
+        print(f"    grouped reference: {_seconds(grouped)}, {grouped['pages']} pages: ratio "
+              f"{ours['cpu'] / grouped['cpu']:.2f} [best {ours['best'] / grouped['best']:.2f}]")
     fs = small["factsheet"]
-    print(f"factsheet PDF (each, median of {fs['count']} per run): {fs['cpu']:.3f} s ({fs['wall']:.3f})")
+    print(f"factsheet PDF (each, median of {fs['count']} per run): {fs['cpu']:.3f} s [{fs['best']:.3f}] "
+          f"({fs['wall']:.3f})")
     ok &= peak <= PEAK_LIMIT_MB
     print(f"peak resident memory, pipeline handbook, {11 * COPIES} topics: {peak:.0f} MB (target <= {PEAK_LIMIT_MB})")
     print("scale targets met" if ok else "scale targets NOT met")

@@ -15,6 +15,8 @@ Editions compared (the content of this working tree in each):
   letter    both handbooks and three factsheets on US Letter;
   long      both handbooks with the first chapter running over several pages
             (its sections repeated), so later chapters move;
+  rich      the test edition with figures, tables, links and a logo (tests/fixtures/rich);
+  rtl       the English and Arabic test edition (tests/fixtures/edition-ar), right to left;
   scale     (only with --scale) the 110-topic synthetic edition of tests/bench_scale.py.
 
 Nothing is written outside the temporary folder (or `--keep DIR`, to look at the PNGs).
@@ -37,6 +39,7 @@ from bench_scale import numbered, synthetic_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE_TOPICS = ("corruption", "financial-crime", "terrorism")
 
 
@@ -144,6 +147,8 @@ def editions(scratch: Path, scale: bool) -> list[tuple[str, Path, list[str]]]:
         ("print", CONTENT, ["--print", *sample]),
         ("letter", CONTENT, ["--paper", "letter", *sample]),
         ("long", long_content(scratch / "content-long"), ["--no-factsheets"]),
+        ("rich", FIXTURES / "rich", []),
+        ("rtl", FIXTURES / "edition-ar", []),
     ]
     if scale:
         out.append(("scale", synthetic_edition(scratch / "content-scale"), ["--no-factsheets"]))
@@ -175,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", default="HEAD", help="git ref to compare with (default: HEAD)")
     parser.add_argument("--dpi", type=int, default=60, help="resolution of the page images (default: 60)")
     parser.add_argument("--scale", action="store_true", help="also the 110-topic synthetic edition (slow)")
-    parser.add_argument("--only", help="compare only this edition (default, recto, print, letter, long, scale)")
+    parser.add_argument("--only",
+                        help="compare only this edition: default, recto, print, letter, long, rich, rtl, scale")
     parser.add_argument("--keep", type=Path, help="keep the PDFs and page images in this folder")
     args = parser.parse_args(argv)
 
