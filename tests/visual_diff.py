@@ -159,9 +159,10 @@ def editions(scratch: Path, scale: bool) -> list[tuple[str, Path, list[str]]]:
 
 
 def checkout(ref: str, dest: Path) -> Path:
-    """The code and templates of `ref` (no git worktree: an exported copy)."""
+    """The code and templates of `ref` (no git worktree: an exported copy; its pyproject.toml
+    tells the package that the templates sit beside it, as in a checkout)."""
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", ref, "pipeline", "templates"], cwd=ROOT, check=True,
+    archive = subprocess.run(["git", "archive", ref, "pipeline", "templates", "pyproject.toml"], cwd=ROOT, check=True,
                              capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return dest
