@@ -611,6 +611,9 @@ def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int
         pass
     target = Target("handbook") if handbook else Target("factsheet", topic_id)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a polite kill cleans up like Ctrl-C
+    # Ctrl-C must end a preview even if it was started with SIGINT ignored, as a shell
+    # without job control starts background commands (Python then raises nothing).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
         serve(ctx.content.resolve(), target, list(langs), port,
               on_ready=lambda url: click.echo(f"Previewing {target.label} at {url}  (Ctrl-C to stop)"))

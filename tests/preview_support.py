@@ -30,13 +30,15 @@ class PreviewProcess:
     """`pipeline --content DIR preview ARGS --port 0` in its own process group (like a terminal)."""
 
     def __init__(self, content: Path, *args: str, tmpdir: Path | None = None, cwd: Path = ROOT,
-                 start_timeout: float = 120):
+                 start_timeout: float = 120, sigint_ignored: bool = False):
         env = dict(os.environ)
         if tmpdir is not None:
             env["TMPDIR"] = str(tmpdir)  # where the session's temporary folder goes
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--content", str(content), "preview", *args, "--port", "0"],
-            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            # As a shell without job control starts a background command (`pipeline preview &`).
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None)
         self.first_line = self._read_line(start_timeout)
         match = URL_LINE.search(self.first_line)
         if match is None:

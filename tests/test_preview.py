@@ -204,14 +204,14 @@ def test_traversal_in_the_browser_is_a_404(server, browser):
         browser.switch_to.window(main)
 
 
-@pytest.mark.parametrize("when", ["serving", "starting"])
+@pytest.mark.parametrize("when", ["serving", "starting", "serving, started with SIGINT ignored"])
 def test_ctrl_c_stops_cleanly_and_leaves_nothing(tmp_path, when):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "valid", content)
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    with PreviewProcess(content, TOPIC, tmpdir=tmpdir) as process:
-        if when == "serving":
+    with PreviewProcess(content, TOPIC, tmpdir=tmpdir, sigint_ignored="ignored" in when) as process:
+        if when.startswith("serving"):
             process.wait_state(settled(["en", "fr"]), timeout=WAIT_S)
         assert [p.name[:17] for p in tmpdir.iterdir()] == ["pipeline-preview-"]
         started = process.descendants()
