@@ -7,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 # Debian packages: fonts and text shaping for the PDFs (libharfbuzz-subset0 makes
 # font subsetting fast and reproducible), poppler-utils (pdftocairo draws the PNG copy of
@@ -37,17 +38,16 @@ factsheets: deps-build $(STAMP)
 release: deps-build deps-release $(STAMP)
 	$(PIPELINE) release
 
-test: deps-build deps-test $(STAMP)
-	$(BIN)/ruff check .
+test: deps-build deps-test $(TEST_STAMP) lint
 	$(BIN)/pytest
 
-bench: deps-build $(STAMP)
+bench: deps-build $(TEST_STAMP)
 	$(BIN)/python tests/bench.py
 
 # Page images of every PDF against those built by the code of a git ref:
 # make visual-diff BEFORE=main (default HEAD: what the uncommitted changes change).
 BEFORE ?= HEAD
-visual-diff: deps-build deps-test $(STAMP)
+visual-diff: deps-build deps-test $(TEST_STAMP)
 	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
 
 # Live preview while editing: `make preview TOPIC=corruption`, or `make preview` for the handbook.
@@ -59,20 +59,28 @@ schema: $(STAMP)
 	$(PIPELINE) schema --headers
 
 # The README's screenshot of the preview, taken by headless Chromium.
-screenshot: deps-build deps-test $(STAMP)
+screenshot: deps-build deps-test $(TEST_STAMP)
 	$(BIN)/python tests/screenshot_preview.py
 
-lint: $(STAMP)
+# Style and the import direction of the stages (docs/architecture.md).
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 translations: $(STAMP)
 	$(PIPELINE) translations
 
 venv: $(STAMP)
 
+# The runtime packages only (what `make handbook` needs); the test tools come with
+# $(TEST_STAMP), on the first `make test` or `make lint`.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 

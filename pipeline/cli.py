@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.plan import FORMATS
+from pipeline.engine.plan import FORMATS
 
 if TYPE_CHECKING:
-    from pipeline.build import Outcome
-    from pipeline.content import Project
+    from pipeline.content.project import Project
+    from pipeline.engine.run import Outcome
 
 
 class Context:
@@ -34,7 +34,7 @@ class Context:
 
     def project(self) -> Project:
         if self._project is None:
-            from pipeline.content import load_project
+            from pipeline.content.project import load_project
 
             self._project = load_project(self.content)
         return self._project
@@ -155,9 +155,9 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
     Example:
       pipeline build --lang fr --format pdf --topic terrorism --no-handbook
     """
-    from pipeline.plan import plan
-    from pipeline.record import RECORD_NAME
-    from pipeline.workers import Workers, default_workers
+    from pipeline.engine.plan import plan
+    from pipeline.engine.record import RECORD_NAME
+    from pipeline.engine.workers import Workers, default_workers
 
     workers = jobs or default_workers()
     pool = None
@@ -206,7 +206,7 @@ def handbook(ctx: Context, langs, formats, output, paper, print_mode) -> None:
 
 
 def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode) -> None:
-    from pipeline.plan import Job, plan
+    from pipeline.engine.plan import Job, plan
 
     lang_list = _langs(ctx, langs)
     fmt_list = list(formats)
@@ -241,9 +241,9 @@ def _variant(print_mode: bool) -> str:
 
 
 def _run(ctx: Context, jobs_list, paper, workers, force, project, remember=True, pool=None) -> None:
-    from pipeline.build import run
-    from pipeline.model import Layout
-    from pipeline.workers import default_workers
+    from pipeline.content.model import Layout
+    from pipeline.engine.run import run
+    from pipeline.engine.workers import default_workers
 
     layout = Layout(paper=paper)
     report = _Reporter(ctx, len(jobs_list))
@@ -316,8 +316,8 @@ def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None
       pipeline release --allow-draft --out /tmp/dist
       pipeline release --verify dist/2026-11-24
     """
-    from pipeline import release as rel
-    from pipeline.workers import default_workers
+    from pipeline.engine.workers import default_workers
+    from pipeline.release import assemble as rel
 
     if verify_dir is not None:
         problems = rel.verify(verify_dir)
@@ -355,7 +355,7 @@ def validate(ctx: Context) -> None:
     Example:
       pipeline validate
     """
-    from pipeline.stats import words_per_language
+    from pipeline.content.stats import words_per_language
 
     project = ctx.project()
     _check_translations(ctx, project, set(project.edition.languages))
@@ -373,7 +373,7 @@ def list_topics(ctx: Context) -> None:
     Example:
       pipeline list
     """
-    from pipeline.stats import topic_rows
+    from pipeline.content.stats import topic_rows
 
     rows = topic_rows(ctx.project())
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
@@ -529,7 +529,7 @@ def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: boo
       pipeline schema --headers       ... and the header line of every content file
       pipeline schema --check         fail if either is out of date (CI)
     """
-    from pipeline import schema_export
+    from pipeline.content import schema_export
 
     out_dir = out_dir or ctx.content / schema_export.SCHEMA_DIR_NAME
     if check:
@@ -565,8 +565,8 @@ def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> No
     Example:
       pipeline new cybercrime --code CYB --title "Cybercrime"
     """
+    from pipeline.content.scaffold import new_topic
     from pipeline.errors import display_path
-    from pipeline.scaffold import new_topic
 
     done = new_topic(ctx.content, topic_id, code, title)
     ctx.say(f"registered {topic_id} ({code}) at the end of topics: in {display_path(done.edition)}")

@@ -54,10 +54,10 @@ def bare_weasyprint() -> tuple[float, float, int]:
     code = r"""
 import sys, time
 from pathlib import Path
-from pipeline.content import load_project
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.renderers.html import render_html, document_css, TEMPLATES_DIR
-from pipeline.renderers import pdf as pdfmod
+from pipeline.content.project import load_project
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.html import render_html, document_css, TEMPLATES_DIR
+from pipeline.render import pdf as pdfmod
 from weasyprint import HTML, CSS
 project = load_project(Path(sys.argv[1]))
 docs = [compose_handbook(project, l) for l in project.edition.languages]
@@ -86,7 +86,7 @@ print(first, warm, len(jobs))
 
 
 def main() -> None:
-    from pipeline.workers import default_workers
+    from pipeline.engine.workers import default_workers
 
     workers = default_workers()
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))

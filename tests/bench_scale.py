@@ -56,7 +56,7 @@ def synthetic_edition(dest: Path, copies: int = COPIES) -> Path:
     copies of the same round, so cross-references stay inside one tenth of the book.
     The translations are then accepted, so the edition builds as final, like the real one.
     """
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
     from pipeline.translations.accept import accept
 
     shutil.copytree(CONTENT, dest)
@@ -117,7 +117,7 @@ def reference_html(doc, grouped: bool = False) -> str:
     it into one-pixel steps (see the README), so the grouped reference is the stricter
     yardstick for our own layout cost.
     """
-    from pipeline.model import BulletList, Focus, KeyFigure, Paragraph, Quote, plain
+    from pipeline.content.model import BulletList, Focus, KeyFigure, Paragraph, Quote, plain
 
     e = html.escape
     m = doc.margins
@@ -187,9 +187,9 @@ def _worker(content: str, langs: list[str], factsheets: bool, runs: int) -> dict
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from pipeline.compose import compose_factsheet, compose_handbook
-    from pipeline.content import load_project
-    from pipeline.renderers import pdf as pdfmod
+    from pipeline.content.project import load_project
+    from pipeline.render import pdf as pdfmod
+    from pipeline.render.compose import compose_factsheet, compose_handbook
 
     project = load_project(Path(content))
     jobs: dict[str, object] = {}

@@ -31,7 +31,7 @@ def _median(func, runs: int) -> float:
 
 def measure(runs: int) -> list[tuple[str, float]]:
     """Rows of (measure, median seconds) for the bench table."""
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
     from pipeline.translations.export import export
     from pipeline.translations.importer import import_xliff
     from pipeline.translations.status import language_status, translated_languages

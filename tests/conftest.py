@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def project():
     """The real content, loaded and validated once per test session."""
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
 
     return load_project(CONTENT)
 

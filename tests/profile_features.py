@@ -21,9 +21,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
-from pipeline.renderers import pdf as pdfmod
+from pipeline.content.project import load_project
+from pipeline.render import pdf as pdfmod
+from pipeline.render.compose import compose_factsheet, compose_handbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

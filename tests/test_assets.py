@@ -16,10 +16,10 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from pipeline import assets, links
-from pipeline.content import load_project
+from pipeline.content import assets, links
+from pipeline.content.project import load_project
 from pipeline.errors import BuildError
-from pipeline.typography import Typographer, parse_inline
+from pipeline.render.typography import Typographer, parse_inline
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rich"
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
@@ -245,7 +245,7 @@ def test_svg_size_comes_from_width_height_or_viewbox(tmp_path):
 
 
 def test_the_pdf_fetcher_serves_only_the_documents_own_pictures():
-    from pipeline.renderers import pdf
+    from pipeline.render import pdf
 
     project = load_project(FIXTURE)
     chart, photo = project.assets[("en", "chart.svg")], project.assets[("en", "harbour.jpg")]
@@ -258,8 +258,8 @@ def test_the_pdf_fetcher_serves_only_the_documents_own_pictures():
 
 
 def test_a_picture_changed_after_it_was_checked_fails_the_build(rich_copy):
-    from pipeline.compose import compose_factsheet
-    from pipeline.renderers.pdf import render_pdf
+    from pipeline.render.compose import compose_factsheet
+    from pipeline.render.pdf import render_pdf
 
     doc = compose_factsheet(load_project(rich_copy), "en", "networks")
     Image.new("RGB", (80, 48), "red").save(rich_copy / "assets" / "network.png")
@@ -320,7 +320,7 @@ def test_link_targets_are_checked_and_printed_short():
 
 
 def test_word_counts_skip_addresses_and_settings():
-    from pipeline.stats import count_words
+    from pipeline.content.stats import count_words
 
     assert count_words({"text": "Read [the report](https://example.org/a-b/c) now."}) == 4
     assert count_words({"figure": {"src": "maps/port.png", "alt": "A map.", "width": 60}}) == 2
@@ -417,7 +417,7 @@ def test_import_adds_a_figure_the_english_gained(rich_copy, tmp_path, run_cli):
 
 
 def test_glyph_coverage_is_read_once_per_family():
-    from pipeline.glyphs import coverage
+    from pipeline.content.glyphs import coverage
 
     load_project(FIXTURE)
     before = coverage.cache_info()

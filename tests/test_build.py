@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import workers as workers_module
-from pipeline.output import build_lock
+from pipeline.engine import workers as workers_module
+from pipeline.files.output import build_lock
 
 FORMATS = ("pdf", "docx")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import schema
-from pipeline.validate import structure
+from pipeline.content import schema
+from pipeline.content.validate import structure
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "source" / "crime-areas.txt"

@@ -18,8 +18,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
+from pipeline.content.project import load_project
+from pipeline.render.compose import compose_factsheet, compose_handbook
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid"
 LANGS = ("en", "fr")

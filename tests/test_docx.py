@@ -28,11 +28,11 @@ import pytest
 from docx.enum.section import WD_SECTION
 from lxml import etree
 
-from pipeline import model
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.renderers.docx import render_docx
-from pipeline.renderers.docx_styles import PAPER_MM, margins_of, twips
-from pipeline.renderers.html import document_css
+from pipeline.content import model
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.docx import render_docx
+from pipeline.render.docx_styles import PAPER_MM, margins_of, twips
+from pipeline.render.html import document_css
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -817,9 +817,9 @@ def test_paper_and_margins_in_every_section(docx_cache, kind, paper):
 RENDER_IN_SUBPROCESS = """
 import hashlib, sys
 from pathlib import Path
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
-from pipeline.renderers.docx import render_docx
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.content.project import load_project
+from pipeline.render.docx import render_docx
 project = load_project(Path(sys.argv[1]))
 kind, lang, topic = sys.argv[2:5]
 doc = (compose_handbook(project, lang) if kind == "handbook"

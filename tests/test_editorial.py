@@ -25,8 +25,8 @@ from docx import Document as open_docx
 from test_formats_agree import norm as loose
 from test_formats_agree import pdf_text
 
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.plan import output_path
+from pipeline.engine.plan import output_path
+from pipeline.render.compose import compose_factsheet, compose_handbook
 
 needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 

@@ -19,9 +19,9 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline import model
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.plan import output_path
+from pipeline.content import model
+from pipeline.engine.plan import output_path
+from pipeline.render.compose import compose_factsheet, compose_handbook
 
 
 def norm(text: str) -> str:

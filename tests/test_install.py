@@ -222,7 +222,7 @@ def test_installing_takes_seconds(installed: Installed):
 
 
 def _expected_documents() -> list[str]:
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
 
     project = load_project(CONTENT)
     names = []
@@ -249,7 +249,7 @@ def test_installed_tool_builds_every_document_from_another_folder(default_build:
     built = {str(p.relative_to(default_build)) for p in default_build.rglob("*") if p.is_file()
              and not p.name.startswith(".")}
     assert built == set(_expected_documents())
-    from pipeline.compose import compose_factsheet, compose_handbook
+    from pipeline.render.compose import compose_factsheet, compose_handbook
 
     for lang in project.edition.languages:
         handbook = default_build / lang / f"handbook-{lang}.pdf"

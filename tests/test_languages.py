@@ -27,13 +27,13 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from pipeline import model
 from pipeline.cli import cli
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
-from pipeline.renderers.html import render_html, stylesheets_for
-from pipeline.renderers.pdf import render_pdf
-from pipeline.typography import LRI, PDI
+from pipeline.content import model
+from pipeline.content.project import load_project
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.html import render_html, stylesheets_for
+from pipeline.render.pdf import render_pdf
+from pipeline.render.typography import LRI, PDI
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EDITION = {"ar": FIXTURES / "edition-ar", "es": FIXTURES / "edition-es"}
@@ -572,7 +572,7 @@ def test_right_to_left_tables(arabic):
     """Tables (none in today's model) lay out their columns from the right."""
     import docx
 
-    from pipeline.renderers import docx_bidi
+    from pipeline.render import docx_bidi
 
     document = docx.Document()
     document.add_table(rows=1, cols=2)

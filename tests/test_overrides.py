@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 import pipeline
 from pipeline.errors import BuildError
-from pipeline.renderers import html as html_renderer
-from pipeline.renderers import pdf as pdf_renderer
+from pipeline.render import html as html_renderer
+from pipeline.render import pdf as pdf_renderer
 
 GREEN_CSS = ".title-band { background: #0B6E4F; }\n"
 
@@ -77,7 +77,7 @@ def test_override_folder_that_is_a_file_is_refused(fixture_copy, run_cli):
 
 
 def test_override_folder_is_relative_to_the_content_folder(fixture_copy):
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
 
     add_override(fixture_copy, "../shared-theme")
     assert load_project(fixture_copy).template_override == (fixture_copy.parent / "shared-theme").resolve()
@@ -184,7 +184,7 @@ def test_undefined_value_in_an_override_names_its_line(build):
     result = build()
     assert result.exit_code == 1
     assert result.stderr == (f"Error: en/factsheets/alpha-en.pdf: {build.content}/theme/factsheet.html.j2:4: "
-                             "'pipeline.model.Meta object' has no attribute 'nonsense'\n")
+                             "'pipeline.content.model.Meta object' has no attribute 'nonsense'\n")
     assert _stamps(build.build_dir) == before
 
 

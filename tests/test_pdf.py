@@ -24,14 +24,14 @@ import pypdf
 import pytest
 import yaml
 
-from pipeline import model
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
+from pipeline.content import model
+from pipeline.content.project import load_project
 from pipeline.errors import BuildError
-from pipeline.renderers import html as html_renderer
-from pipeline.renderers import pdf as pdf_renderer
-from pipeline.renderers.html import css_content, css_string, render_html
-from pipeline.renderers.pdf import UnsafeResourceError, layout_pdf, render_pdf
+from pipeline.render import html as html_renderer
+from pipeline.render import pdf as pdf_renderer
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.html import css_content, css_string, render_html
+from pipeline.render.pdf import UnsafeResourceError, layout_pdf, render_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -676,7 +676,7 @@ def patched_template(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "url", ["file:///etc/hostname", "https://example.org/logo.png", "../pipeline/model.py"]
+    "url", ["file:///etc/hostname", "https://example.org/logo.png", "../pipeline/content/model.py"]
 )
 def test_resources_outside_templates_are_refused(pdfs, patched_template, url):
     image = f'<img src="{url}" alt=""></header>'
@@ -719,7 +719,7 @@ def test_branding_fonts_are_installed():
 
 
 def test_importing_the_renderer_does_not_import_weasyprint():
-    code = "import sys, pipeline.renderers.pdf; sys.exit('weasyprint' in sys.modules)"
+    code = "import sys, pipeline.render.pdf; sys.exit('weasyprint' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
@@ -728,9 +728,9 @@ def test_importing_the_renderer_does_not_import_weasyprint():
 _RENDER_ONE = """
 import hashlib, sys
 from pathlib import Path
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
-from pipeline.renderers.pdf import render_pdf
+from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.content.project import load_project
+from pipeline.render.pdf import render_pdf
 project = load_project(Path("content"))
 kind, lang, topic = sys.argv[1:4]
 doc = compose_handbook(project, lang) if kind == "handbook" else compose_factsheet(project, lang, topic)

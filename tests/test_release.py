@@ -23,8 +23,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from pipeline.cli import cli
-from pipeline.docx_pages import probe
-from pipeline.renderers.pdf_finish import MARK_OFFSET_MM, SLUG_MM, mark_segments
+from pipeline.release.docx_pages import probe
+from pipeline.render.pdf_finish import MARK_OFFSET_MM, SLUG_MM, mark_segments
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 MM = 72 / 25.4
@@ -320,9 +320,9 @@ def test_wrong_stored_page_numbers_are_settled_by_libreoffice_layout(released, m
     """A handbook DOCX whose stored numbers are all wrong (as an estimate can be, e.g. a
     chapter longer than it thinks): LibreOffice's layout corrects them in our own file,
     which ends up byte-identical to the released one."""
-    from pipeline.compose import compose_handbook
-    from pipeline.docx_pages import LayoutCache, settle
-    from pipeline.renderers.docx import render_docx
+    from pipeline.release.docx_pages import LayoutCache, settle
+    from pipeline.render.compose import compose_handbook
+    from pipeline.render.docx import render_docx
 
     shipped = (released / "en" / "handbook-en.docx").read_bytes()
     names = {el.get(f"{W}name") for el in open_docx(io.BytesIO(shipped)).element.body.iter(f"{W}bookmarkStart")}

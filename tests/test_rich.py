@@ -26,10 +26,10 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from pipeline import model
 from pipeline.cli import cli
-from pipeline.compose import compose_factsheet, compose_handbook
-from pipeline.content import load_project
+from pipeline.content import model
+from pipeline.content.project import load_project
+from pipeline.render.compose import compose_factsheet, compose_handbook
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rich"
 LANGS = ("en", "fr")
@@ -224,7 +224,7 @@ def test_source_lines_print_under_key_figures_and_quotes(rich_build, rich_projec
 
 @needs_poppler
 def test_a_long_table_repeats_its_header_row_on_the_next_page(rich_project, tmp_path):
-    from pipeline.renderers.pdf import render_pdf
+    from pipeline.render.pdf import render_pdf
 
     doc = compose_factsheet(rich_project, "fr", "networks")
     (table,) = blocks_of(doc, model.Table)
@@ -309,7 +309,7 @@ def test_docx_pictures_carry_their_alt_text(rich_build, rich_project, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_docx_svg_has_a_sharp_png_fallback(rich_build, rich_project, lang):
-    from pipeline.renderers.docx_styles import column_width_mm
+    from pipeline.render.docx_styles import column_width_mm
 
     path = output(rich_build, lang, "docx", "ports")
     doc = compose_factsheet(rich_project, lang, "ports")
@@ -423,8 +423,8 @@ def test_libreoffice_keeps_the_pictures_and_tables(rich_build, rich_project, tmp
 
 
 def test_rich_documents_are_reproducible(rich_project):
-    from pipeline.renderers import raster
-    from pipeline.renderers.docx import render_docx
+    from pipeline.render import raster
+    from pipeline.render.docx import render_docx
 
     doc = compose_factsheet(rich_project, "fr", "ports")
     first = render_docx(doc)

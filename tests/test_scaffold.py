@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.scaffold import new_topic
+from pipeline.content.scaffold import new_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 

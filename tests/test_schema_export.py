@@ -17,8 +17,8 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline import schema_export
-from pipeline.loader import load_yaml
+from pipeline.content import schema_export
+from pipeline.content.loader import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.content import load_project
+from pipeline.content.project import load_project
 from pipeline.translations.status import check_build, counts, language_status
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"

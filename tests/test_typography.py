@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.model import Span
-from pipeline.typography import Typographer, parse_inline
+from pipeline.content.model import Span
+from pipeline.render.typography import Typographer, parse_inline
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -73,8 +73,8 @@ def test_inline_emphasis():
 
 
 def test_composed_french_document_has_french_spacing(project):
-    from pipeline.compose import compose_factsheet
-    from pipeline.model import plain
+    from pipeline.content.model import plain
+    from pipeline.render.compose import compose_factsheet
 
     doc = compose_factsheet(project, "fr", "financial-crime")
     text = " ".join(plain(b.spans) for b in doc.chapters[0].sections[0].blocks if hasattr(b, "spans"))
@@ -117,7 +117,7 @@ def test_a_quotation_may_open_after_spanish_opening_marks(fr):
     ],
 )
 def test_left_to_right_runs_are_isolated_in_right_to_left_text(raw, expected):
-    from pipeline.typography import isolate_ltr_runs
+    from pipeline.render.typography import isolate_ltr_runs
 
     assert isolate_ltr_runs(raw) == expected
 

@@ -121,7 +121,7 @@ def recto_content(dest: Path) -> Path:
 def long_content(dest: Path, times: int = 6) -> Path:
     """The content with the first topic's sections repeated `times` times (numbered, so
     that no paragraph is a duplicate), in every language; translations accepted."""
-    from pipeline.content import load_project
+    from pipeline.content.project import load_project
     from pipeline.translations.accept import accept
 
     shutil.copytree(CONTENT, dest)

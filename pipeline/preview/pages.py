@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.engine.workers import default_workers
 from pipeline.errors import BuildError
-from pipeline.workers import default_workers
 
 # 96 dpi: an A4 page is 794 x 1123 pixels, legible at 100 % zoom, two pages side by side.
 DPI = 96

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.content.model import Document
+from pipeline.engine.workers import default_workers
 from pipeline.errors import ContentError, PipelineError, display_path
-from pipeline.model import Document
 from pipeline.paths import TEMPLATES_DIR
 from pipeline.preview.pages import PageImage, rasterise
 from pipeline.preview.worker import RenderWorker, WorkerStopped
-from pipeline.workers import default_workers
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,8 @@ class PreviewSession:
 
     def _compose(self) -> tuple[dict[str, Document] | None, list[str]]:
         """The models to show, or None with the located problems when the content is invalid."""
-        from pipeline.compose import compose_factsheet, compose_handbook
-        from pipeline.content import load_project
+        from pipeline.content.project import load_project
+        from pipeline.render.compose import compose_factsheet, compose_handbook
 
         try:
             project = load_project(self.content_root)

@@ -1,6 +1,6 @@
 """A warm render process for the preview: WeasyPrint imported once, many documents rendered.
 
-The build's pool (`pipeline.workers`) lets a running render finish before it stops;
+The build's pool (`pipeline.engine.workers`) lets a running render finish before it stops;
 a preview must instead stop at once on Ctrl-C and restart its worker when templates
 change (the renderer caches parsed stylesheets per process). So each preview worker
 is one child process (`python -m pipeline.preview.worker`) that the server can
@@ -27,8 +27,8 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.model import Document
-from pipeline.workers import render_to, renderer
+from pipeline.content.model import Document
+from pipeline.engine.workers import render_to, renderer
 
 
 class WorkerStopped(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.content import Project
+from pipeline.content.project import Project
 from pipeline.translations.align import OBSOLETE
 from pipeline.translations.fields import is_placeholder
 from pipeline.translations.record import Entry, Record, load_record, save_record

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.content import Project
+from pipeline.content.project import Project
 from pipeline.errors import PipelineError
-from pipeline.output import write_atomic
+from pipeline.files.output import write_atomic
 from pipeline.translations.align import CURRENT, STALE, Match
 from pipeline.translations.fields import is_placeholder
 from pipeline.translations.status import DocStatus, language_status, reference

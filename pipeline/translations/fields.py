@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import schema
-from pipeline.content import FRONT_FILE, STRINGS_FILE, Language
-from pipeline.loader import Loaded, Loc
+from pipeline.content import schema
+from pipeline.content.loader import Loaded, Loc
+from pipeline.content.project import FRONT_FILE, STRINGS_FILE, Language
 
 STRINGS_DOC = STRINGS_FILE.removesuffix(".yaml")
 FRONT_DOC = FRONT_FILE.removesuffix(".yaml")

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.content import Project, load_project
+from pipeline.content.loader import Loc
+from pipeline.content.project import Project, load_project
 from pipeline.errors import ContentError, display_path
-from pipeline.loader import Loc
-from pipeline.output import write_atomic
+from pipeline.files.output import write_atomic
 from pipeline.translations import yamlwrite
 from pipeline.translations.fields import Field, fields_of, get_path, parse_unit_id
 from pipeline.translations.record import Entry, load_record, save_record

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.content.loader import Loaded, load_yaml
 from pipeline.errors import ContentError, Problem
-from pipeline.loader import Loaded, load_yaml
-from pipeline.output import write_atomic
+from pipeline.files.output import write_atomic
 
 RECORD_DIR = "translations"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.content import Project, format_loc
+from pipeline.content.loader import Loaded
+from pipeline.content.project import Project, format_loc
 from pipeline.errors import PipelineError, Problem, display_path
-from pipeline.loader import Loaded
 from pipeline.translations.align import CURRENT, MISSING, OBSOLETE, STALE, STATES, Match, align
 from pipeline.translations.fields import Field, docs_of, fields_of, is_placeholder, loaded_doc
 from pipeline.translations.record import Record, load_record

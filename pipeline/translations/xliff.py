@@ -30,9 +30,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from pipeline.content.model import Span
 from pipeline.errors import PipelineError
-from pipeline.model import Span
-from pipeline.typography import parse_inline
+from pipeline.render.typography import parse_inline
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE_PREFIX = "briefings"
@@ -336,7 +336,7 @@ class ReadFile:
 
 def read_xliff(data: bytes, name: str) -> ReadFile:
     """Parse an XLIFF 2.0 file safely; XliffError (one line) for anything malformed or hostile."""
-    from pipeline.safexml import RefusedXML, parse
+    from pipeline.files.safexml import RefusedXML, parse
 
     try:
         root = parse(data)

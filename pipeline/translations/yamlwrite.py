@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.loader import Loc
+from pipeline.content.loader import Loc
 
 
 class PlacementError(ValueError):

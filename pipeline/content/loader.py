@@ -1,0 +1,143 @@
+"""Read YAML safely, keeping the line of every value; no validation of meaning here.
+
+PyYAML's `safe_load` forgets where values came from and silently keeps the last of
+two duplicate keys. We compose the node graph ourselves instead, so that:
+
+- every value's line is recorded under its path, e.g. ("sections", 2, "heading");
+- duplicate keys, anchors and aliases are refused (content has no use for aliases,
+  and nested aliases can expand a few hundred bytes into billions of nodes);
+- only the standard safe tags are constructed (no Python object tags).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pipeline.errors import ContentError, Problem
+
+Loc = tuple[str | int, ...]
+
+# The content files every edition has, beside one topic file per topic and language.
+STRINGS_FILE = "_strings.yaml"
+FRONT_FILE = "_frontmatter.yaml"
+EDITION_FILE = "edition.yaml"
+BRANDING_FILE = "branding.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed YAML file: its data and the line (1-based) of each value by path."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int]
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the deepest known value on `loc` (a missing field points at its parent)."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+class _StrictComposer(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors and aliases while composing."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused(event.start_mark.line + 1, "YAML aliases (*name) are not allowed")
+        if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor:
+            raise _Refused(event.start_mark.line + 1, "YAML anchors (&name) are not allowed")
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_SCALARS = SafeConstructor()
+
+
+def load_yaml(path: Path) -> Loaded:
+    """Parse one YAML file; raise `ContentError` naming the file and line on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError([Problem(path, 1, "", f"not valid UTF-8 ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ContentError([Problem(path, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    loader = None
+    try:
+        loader = _StrictComposer(text)
+        root = loader.get_single_node()
+        lines: dict[Loc, int] = {}
+        data = _build(root, (), lines) if root is not None else None
+    except _Refused as exc:
+        raise ContentError([Problem(path, exc.line, "", exc.message)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ContentError([Problem(path, line, "", f"invalid YAML: {exc.reason}")]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ContentError([Problem(path, line, "", f"invalid YAML: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(path, 1, "", f"invalid YAML: {exc}")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return Loaded(path, data, lines)
+
+
+_COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+
+
+def _build(node: Node, loc: Loc, lines: dict[Loc, int]) -> Any:
+    lines[loc] = node.start_mark.line + 1
+    expected_tag = _COLLECTION_TAGS.get(type(node))
+    if expected_tag and node.tag != expected_tag:
+        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}")
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(key_node.start_mark.line + 1, "mapping keys must be plain text")
+            key = _scalar(key_node)
+            if key in result:
+                raise _Refused(key_node.start_mark.line + 1, f"duplicate key '{key}'")
+            result[key] = _build(value_node, (*loc, key), lines)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_build(item, (*loc, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    try:
+        return _SCALARS.construct_object(node, deep=True)
+    except ConstructorError as exc:
+        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}") from exc
+    except ValueError as exc:  # e.g. a date such as 2026-13-24
+        raise _Refused(node.start_mark.line + 1, f"invalid value '{node.value}': {exc}") from exc
+
+
+def format_loc(loc: Loc) -> str:
+    """('sections', 2, 'heading') -> 'sections[2].heading'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

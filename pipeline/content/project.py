@@ -1,0 +1,202 @@
+"""Load the whole `content/` tree into a validated `Project`.
+
+Gather and validate everything first, then build: every file is parsed and checked
+against the schema, every problem is collected with its file, line and field, and the
+cross-file rules run (`pipeline.content.validate`) before a single output is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from pipeline.content import model, schema
+from pipeline.content.loader import (
+    BRANDING_FILE,
+    EDITION_FILE,
+    FRONT_FILE,
+    GLOSSARY_FILE,
+    STRINGS_FILE,
+    Loaded,
+    Loc,
+    format_loc,
+    load_yaml,
+)
+from pipeline.content.validate import check_assets, cross_check
+from pipeline.errors import ContentError, PipelineError, Problem, display_path
+
+M = TypeVar("M")
+
+
+@dataclass
+class Language:
+    """One language's content: strings, front matter and topics, with their sources."""
+
+    code: str
+    directory: Path
+    strings: schema.Strings
+    front: schema.FrontMatter
+    topics: dict[str, schema.Topic]
+    sources: dict[str, Loaded] = field(default_factory=dict)
+    # The parsed `_strings.yaml` and `_frontmatter.yaml`, for tools that need their lines.
+    files: dict[str, Loaded] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    """Validated content of a whole edition: what every document is built from."""
+
+    root: Path
+    edition: schema.Edition
+    branding: schema.Branding
+    glossary: list[dict[str, str]]
+    languages: dict[str, Language]
+    edition_source: Loaded | None = None
+    branding_source: Loaded | None = None
+    # Every picture the content shows, checked, by (language, name under content/assets/):
+    # filled in by `pipeline.content.validate.check_assets` before any document is composed.
+    assets: dict[tuple[str, str], model.Asset] = field(default_factory=dict)
+
+    @property
+    def topic_ids(self) -> list[str]:
+        """Topic ids in handbook order."""
+        return [entry.id for entry in self.edition.topics]
+
+    def topic_entry(self, topic_id: str) -> schema.TopicEntry:
+        return next(entry for entry in self.edition.topics if entry.id == topic_id)
+
+    @property
+    def template_override(self) -> Path | None:
+        """The folder whose templates override the built-in ones (branding `templates:`)."""
+        folder = self.branding.templates
+        return (self.root / folder).resolve() if folder else None
+
+
+def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]) -> M | None:
+    """Check one parsed file against a schema type; append located problems on failure."""
+    adapter = TypeAdapter(model)
+    try:
+        return adapter.validate_python(loaded.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = _clean_loc(error["loc"])
+            problems.append(
+                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc))
+            )
+        return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Loc:
+    """Drop pydantic's union tags (e.g. 'list' after a block index) from an error path."""
+    cleaned: list[str | int] = []
+    for i, part in enumerate(loc):
+        after_index = i > 0 and isinstance(loc[i - 1], int)
+        if after_index and part in schema.BLOCK_TAGS and (part == "paragraph" or loc[i + 1 : i + 2] == (part,)):
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+
+
+def _message(error: dict[str, Any], loc: Loc) -> str:
+    kind = error["type"]
+    if kind == "missing" and loc[-2:] == ("figure", "alt"):
+        return "field required: every figure needs a text alternative, in every language (what it shows)"
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling)"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def load_project(root: Path) -> Project:
+    """Load and validate everything under `root` (the `content/` folder) or raise ContentError."""
+    if not root.is_dir():
+        raise PipelineError(f"content folder not found: {root} (run from the project root, or pass --content DIR)")
+    problems: list[Problem] = []
+    edition_src = _load(root / EDITION_FILE, problems)
+    branding_src = _load(root / BRANDING_FILE, problems)
+    glossary_src = _load(root / GLOSSARY_FILE, problems, optional=True)
+    edition = validate_model(edition_src, schema.Edition, problems) if edition_src else None
+    branding = validate_model(branding_src, schema.Branding, problems) if branding_src else None
+    glossary: list[dict[str, str]] = []
+    if glossary_src is not None:
+        glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
+    if branding is not None and branding_src is not None:
+        _check_template_folder(root, branding, branding_src, problems)
+
+    languages = {}
+    lang_dirs = sorted(p.parent for p in root.glob(f"*/{STRINGS_FILE}"))
+    if not lang_dirs:
+        problems.append(Problem(root, 1, "", f"no language folder with a {STRINGS_FILE}"))
+    for directory in lang_dirs:
+        language = _load_language(directory, problems)
+        if language is not None:
+            languages[language.code] = language
+    if problems:
+        raise ContentError(problems)
+    assert edition is not None and branding is not None
+    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src)
+    cross_check(project, problems)
+    project.assets = check_assets(project, problems)
+    if problems:
+        raise ContentError(problems)
+    return project
+
+
+def _check_template_folder(root: Path, branding: schema.Branding, source: Loaded,
+                           problems: list[Problem]) -> None:
+    """The override folder named in branding.yaml must exist (relative to the content folder)."""
+    if branding.templates is None:
+        return
+    folder = root / branding.templates
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "not found"
+        problems.append(Problem(source.path, source.line_of(("templates",)), "templates",
+                                f"folder {display_path(folder)} {what} (the path is relative to the content folder)"))
+
+
+def _load(path: Path, problems: list[Problem], optional: bool = False) -> Loaded | None:
+    if optional and not path.exists():
+        return None
+    try:
+        return load_yaml(path)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _load_language(directory: Path, problems: list[Problem]) -> Language | None:
+    before = len(problems)
+    strings_src = _load(directory / STRINGS_FILE, problems)
+    front_src = _load(directory / FRONT_FILE, problems)
+    strings = validate_model(strings_src, schema.Strings, problems) if strings_src else None
+    front = validate_model(front_src, schema.FrontMatter, problems) if front_src else None
+    topics: dict[str, schema.Topic] = {}
+    sources: dict[str, Loaded] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        loaded = _load(path, problems)
+        if loaded is None:
+            continue
+        topic = validate_model(loaded, schema.Topic, problems)
+        sources[path.stem] = loaded
+        if topic is not None:
+            topics[path.stem] = topic
+    if strings is not None and strings.language != directory.name:
+        line = strings_src.line_of(("language",)) if strings_src else 1
+        problems.append(
+            Problem(directory / STRINGS_FILE, line, "language",
+                    f"'{strings.language}' does not match the folder name '{directory.name}'")
+        )
+    if len(problems) > before or strings is None or front is None:
+        return None
+    assert strings_src is not None and front_src is not None
+    files = {STRINGS_FILE.removesuffix(".yaml"): strings_src, FRONT_FILE.removesuffix(".yaml"): front_src}
+    return Language(directory.name, directory, strings, front, topics, sources, files)

@@ -1,0 +1,10 @@
+"""The build engine: which documents to make, which are already current, and making them.
+
+plan.py     a request (documents x languages x formats) expanded into jobs with output paths
+record.py   what each output was built from (`build/.record.json`): the incremental build
+workers.py  long-lived render processes, one per core, each writing atomically
+run.py      load -> validate -> compose -> plan -> render -> write, one failure never stops the rest
+
+May import `pipeline.render`, `pipeline.content`, `pipeline.files`, `pipeline.errors`,
+`pipeline.paths`; never translations, release, preview or cli.
+"""

@@ -1,0 +1,178 @@
+"""Orchestrate a build: load -> validate -> compose -> plan -> render -> write.
+
+All content is loaded and validated before anything is written. Documents whose
+fingerprint is unchanged are skipped; the rest render in a pool of long-lived worker
+processes (each imports WeasyPrint once and renders many documents), and each output
+is written atomically. One failing document does not stop the others; the build
+reports it and exits 1.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.content.model import Document, Layout
+from pipeline.content.project import Project
+from pipeline.engine import record
+from pipeline.engine.plan import Job
+from pipeline.engine.workers import Workers, render_to
+from pipeline.errors import PipelineError
+from pipeline.files.output import build_lock, remove_stale_parts
+from pipeline.paths import TEMPLATES_DIR
+from pipeline.render.compose import compose_factsheet, compose_handbook
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    status: str  # "built" | "current" | "failed"
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def line(self) -> str:
+        return (f"{self.count('built')} built, {self.count('current')} up to date, "
+                f"{self.count('failed')} failed in {self.seconds:.1f} s")
+
+
+def compose(project: Project, job: Job, layout: Layout) -> Document:
+    """The document model for a job (in the layout of the job's variant)."""
+    layout = layout.for_variant(job.variant)
+    if job.kind == "handbook":
+        return compose_handbook(project, job.lang, layout)
+    assert job.topic is not None
+    return compose_factsheet(project, job.lang, job.topic, layout)
+
+
+def shared_fingerprint(project: Project) -> str:
+    fonts = tuple(sorted(project.branding.fonts.families()))
+    return "\n".join([record.code_fingerprint(), record.templates_fingerprint(TEMPLATES_DIR),
+                      record.override_fingerprint(project.template_override),
+                      record.fonts_fingerprint(fonts)])
+
+
+def run(
+    project: Project,
+    jobs: list[Job],
+    build_dir: Path,
+    layout: Layout,
+    workers: int,
+    force: bool = False,
+    report: Callable[[Outcome], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+    remember: bool = True,
+    pool: Workers | None = None,
+) -> Summary:
+    """Build `jobs`, skipping up-to-date ones unless `force`; never raises for one bad document.
+
+    `remember=False` (outputs outside the fixed layout, `-o`) leaves the record alone.
+    `pool` is a worker pool started ahead of time; it is closed when the build ends.
+    """
+    start = time.perf_counter()
+    summary = Summary()
+    report = report or (lambda outcome: None)
+    with build_lock(build_dir, on_wait):
+        remove_stale_parts(build_dir)
+        rec = record.Record(build_dir)
+        shared = shared_fingerprint(project)
+        todo: list[tuple[Job, Document, str]] = []
+        for job in jobs:
+            document = compose(project, job, layout)
+            fingerprint = record.document_fingerprint(repr(document), job.fmt, shared)
+            if not force and rec.is_current(job.name, job.output, fingerprint):
+                outcome = Outcome(job, "current")
+                summary.outcomes.append(outcome)
+                report(outcome)
+            else:
+                todo.append((job, document, fingerprint))
+        _check_templates(project, todo, pool)
+        try:
+            for outcome, fingerprint in _render_all(todo, workers, pool):
+                if not remember:
+                    pass
+                elif outcome.status == "built":
+                    rec.update(outcome.job.name, outcome.job.output, fingerprint)
+                else:
+                    rec.forget(outcome.job.name)
+                summary.outcomes.append(outcome)
+                report(outcome)
+        finally:
+            # Record what did finish, even when interrupted, so the next build skips it.
+            rec.save()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _check_templates(project: Project, todo: list[tuple[Job, Document, str]], pool: Workers | None) -> None:
+    """With an override folder, compile the templates once before rendering: a broken
+    override then fails the build with one located error, and nothing is written.
+    (Our own templates are checked by the tests; a clean build need not pay for it.)"""
+    if project.template_override is None:
+        return
+    from pipeline.render.html import TEMPLATE_FORMATS, check_templates
+
+    if not any(job.fmt in TEMPLATE_FORMATS for job, _, _ in todo):
+        return
+    try:
+        check_templates(project.template_override)
+    except BaseException:
+        if pool is not None:
+            pool.close(cancel=True)
+        raise
+
+
+def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Workers | None):
+    """Yield (outcome, fingerprint) as jobs finish, in-process when a pool would not pay."""
+    if not todo:
+        if pool is not None:
+            pool.close(cancel=True)
+        return
+    if pool is None and (workers <= 1 or len(todo) == 1):
+        for job, document, fingerprint in todo:
+            yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, j.output), job), fingerprint
+        return
+    if pool is None:
+        pool = Workers(min(workers, len(todo)), tuple({job.fmt for job, _, _ in todo}))
+    futures: dict[Future, tuple[Job, str]] = {}
+    try:
+        for job, document, fingerprint in todo:
+            futures[pool.executor.submit(render_to, job.fmt, document, job.output)] = (job, fingerprint)
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, fingerprint = futures[future]
+                yield _attempt(future.result, job), fingerprint
+    except BaseException:
+        # Ctrl-C: drop queued jobs; running ones finish their atomic write.
+        pool.close(cancel=True)
+        raise
+    pool.close()
+
+
+def _attempt(call: Callable[[], float], job: Job) -> Outcome:
+    try:
+        seconds = call()
+    except PipelineError as exc:
+        return Outcome(job, "failed", exc.format_message())
+    except Exception as exc:  # a renderer bug must not stop the other documents
+        return Outcome(job, "failed", f"{type(exc).__name__}: {exc}")
+    return Outcome(job, "built", seconds=seconds)

@@ -1,0 +1,79 @@
+"""Long-lived worker processes that render documents and write them atomically.
+
+Kept light on imports (no content loading, no schema), so the CLI can fork the
+workers at the very start of a clean build: each worker then imports its renderers
+(WeasyPrint ~0.6 s) and warms them up while the parent loads and composes content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from pipeline.content.model import Document
+from pipeline.engine.plan import RENDERERS
+from pipeline.files.output import write_atomic
+
+
+def renderer(fmt: str) -> Callable[[Document], bytes]:
+    """Import the renderer of a format on first use."""
+    module, _, func = RENDERERS[fmt].partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def render_to(fmt: str, document: Document, output: Path) -> float:
+    """Render one document and write it atomically; returns the seconds it took."""
+    start = time.perf_counter()
+    data = renderer(fmt)(document)
+    write_atomic(output, data)
+    return time.perf_counter() - start
+
+
+def _worker_init(formats: tuple[str, ...]) -> None:
+    # Workers ignore Ctrl-C: the parent catches it, cancels and cleans up, so a
+    # worker never dies mid-write with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fmt in formats:
+        # Pay the import (WeasyPrint ~0.6 s) and first-render costs once per worker,
+        # in parallel. If that fails, each job of the format reports the error itself.
+        with contextlib.suppress(Exception):
+            module = importlib.import_module(RENDERERS[fmt].partition(":")[0])
+            getattr(module, "warm_up", lambda: None)()
+
+
+def _ready() -> None:
+    """A no-op task: submitting it forks the workers at once."""
+
+
+class Workers:
+    """A pool of long-lived render processes.
+
+    Each worker imports the renderers once and renders many documents. A caller that
+    already knows a build will render (a clean or forced build) can start the pool
+    before loading content, so the workers' start-up overlaps its own.
+    """
+
+    def __init__(self, size: int, formats: tuple[str, ...]):
+        self.size = size
+        # fork keeps start-up cheap (modules already imported are shared).
+        self.executor = ProcessPoolExecutor(max_workers=size, mp_context=get_context("fork"),
+                                            initializer=_worker_init, initargs=(tuple(sorted(formats)),))
+        self.executor.submit(_ready)  # with fork, the first submit starts every worker
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
