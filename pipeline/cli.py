@@ -510,6 +510,35 @@ def import_(ctx: Context, xliff, lang) -> None:
 # --- editing helpers: schemas for editors, new topics, live preview ---------------------
 
 
+@cli.command("check-pdf")
+@click.argument("files", nargs=-1, required=True, metavar="FILE.pdf...",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--only", "only", multiple=True, metavar="CHECK",
+              help="Run only this check (repeatable); default: every check.")
+@pass_ctx
+def check_pdf(ctx: Context, files: tuple[Path, ...], only: tuple[str, ...]) -> None:
+    """Check built PDFs as a reader sees them; one line per problem, exit 1 if any.
+
+    \b
+    Example:
+      pipeline check-pdf build/fr/handbook-fr.pdf build/en/factsheets/*.pdf
+    """
+    from pipeline.checks import CHECKS, run
+
+    unknown = [name for name in only if name not in CHECKS]
+    if unknown:
+        raise click.UsageError(f"unknown check {unknown[0]!r}; choose from: {', '.join(CHECKS) or 'none'}")
+    total = 0
+    for path in files:
+        findings = run(path, list(only) or None)
+        total += len(findings)
+        for finding in findings:
+            click.echo(finding.line(path))
+    if total:
+        raise SystemExit(1)
+    ctx.say(f"{len(files)} file(s) checked ({', '.join(only or CHECKS)}): no problem found")
+
+
 @cli.command("schema")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the schemas; default: <content>/schemas.")
