@@ -254,6 +254,7 @@ class _Check:
             box = [float(v) for v in page.page.obj.get("/TrimBox", page.page.mediabox)]
             band = BAND * (box[3] - box[1])
             top, bottom = box[3] - band, box[1] + band
+            reported: set = set()
             for paint in page.content.paints:
                 if not paint.strings or not (paint.y > top or paint.y < bottom):
                     continue
@@ -262,6 +263,12 @@ class _Check:
                     continue
                 part = "Header" if paint.y > top else "Footer"
                 artifact = paint.artifact
+                # One finding per marked-content sequence (right-to-left text shows a
+                # line in several pieces).
+                sequence = (artifact.index, paint.form is not None) if artifact is not None else paint.mcid
+                if sequence in reported:
+                    continue
+                reported.add(sequence)
                 if artifact is None:
                     if paint.mcid is not None:
                         self.add("18-001", page.number, f"the running {'head' if part == 'Header' else 'foot'} "

@@ -4,7 +4,8 @@ compose.py      validated content -> `Document` models, typography applied once
 typography.py   language-aware typography (quotes, spaces, no-break rules)
 html.py         a `Document` as print-ready HTML (Jinja templates), the PDF's input
 pdf.py          HTML -> tagged PDF with WeasyPrint, strict and reproducible
-pdf_finish.py   the print (PDF/X-4) and archive (PDF/A-2u) finishing passes
+pdf_finish.py   the finishing passes: tags (all), print (PDF/X-4) and archive (PDF/A-2u)
+pdf_tags.py     WeasyPrint's tagging completed: artifacts, a whole tree, link descriptions
 docx.py         a `Document` as an editable Word file, with its helpers:
                 docx_styles.py, docx_fields.py, docx_media.py, docx_bidi.py, raster.py
 

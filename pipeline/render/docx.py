@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from pipeline import producer
+from pipeline.content.links import describe_address, describe_page
 from pipeline.content.model import (
     Asset,
     BulletList,
@@ -129,6 +130,8 @@ class _DocxBuilder:
         self.bookmarks = f.Bookmarks()
         # Page-number results to fill in once the body is complete: (bookmark, w:t).
         self.page_results: list[tuple[str, object]] = []
+        # Links whose tooltip names a page, filled in with them: (w:hyperlink, title, bookmark).
+        self.page_tooltips: list[tuple[object, str, str]] = []
         # Paragraphs that begin a section starting on an odd page (for the page estimate).
         self.odd_starts: set[object] = set()
         # Chapters (and the contents) open on an odd page only with chapter_start: recto.
@@ -214,6 +217,7 @@ class _DocxBuilder:
         """Runs of model spans; the spans of a link go into one external hyperlink."""
         out: list = []
         link, link_href = None, None
+        texts: dict = {}
         for span in spans:
             if span.href is None:
                 out.append(f.text_run(span.text, bold=span.bold, italic=span.italic, style=style))
@@ -224,7 +228,11 @@ class _DocxBuilder:
                 rel_id = self.document.part.relate_to(span.href, RT.HYPERLINK, is_external=True)
                 link, link_href = f.external_link(rel_id, []), span.href
                 out.append(link)
+                texts[link] = (span.href, [])
             link.append(run)
+            texts[link][1].append(span.text)
+        for link, (href, parts) in texts.items():
+            f.set_tooltip(link, describe_address(self.labels["link_address"], "".join(parts), href))
         return out
 
     def picture(self, part, asset: Asset, width_mm: float, alt: str):
@@ -289,12 +297,14 @@ class _DocxBuilder:
         """The contact as a link (mailto: or https:), shown as typed."""
         credits = self.doc.credits
         rel_id = self.document.part.relate_to(credits.contact_href, RT.HYPERLINK, is_external=True)
-        return f.external_link(rel_id, [f.text_run(credits.contact, style="Hyperlink")])
+        tooltip = describe_address(self.labels["link_address"], credits.contact, credits.contact_href)
+        return f.external_link(rel_id, [f.text_run(credits.contact, style="Hyperlink")], tooltip)
 
     def _xref(self, title: str, bookmark: str) -> None:
         """`Title, p. N`: the title links to the chapter, N is a PAGEREF field."""
-        runs = [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")]),
-                f.text_run(XREF_SEPARATOR)]
+        link = f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")])
+        self.page_tooltips.append((link, title, bookmark))
+        runs = [link, f.text_run(XREF_SEPARATOR)]
         runs += self._label_runs("page_ref", {"page": lambda: self.page_ref(bookmark)})
         self.par("RelatedArea", runs=runs)
 
@@ -433,7 +443,9 @@ class _DocxBuilder:
         for i, (style, text, anchor) in enumerate(entries):
             bookmark = self.bookmarks.name(anchor)
             runs = f.field_begin(TOC_FIELD) if i == 0 else []
-            runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
+            link = f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)])
+            self.page_tooltips.append((link, text, bookmark))
+            runs.append(link)
             if i == len(entries) - 1:
                 runs.append(f.field_end())
             self.par(style, runs=runs)
@@ -619,6 +631,8 @@ class _DocxBuilder:
         pages = {**estimated, **self.bookmark_pages}
         for bookmark, t in self.page_results:
             t.text = str(pages.get(bookmark, 1))
+        for link, title, bookmark in self.page_tooltips:
+            f.set_tooltip(link, describe_page(self.labels["link_page"], title, pages.get(bookmark, 1)))
 
     def _estimate_pages(self) -> tuple[dict[str, int], int]:
         """The page each bookmark is likely to fall on, and the page count, from a
