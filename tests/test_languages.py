@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -652,3 +653,20 @@ def test_spanish_typography_in_both_formats(spanish):
     assert document.find(f".//{W}bidi") is None and document.find(f".//{W}rtl") is None
     lang = _xml(spanish.docx("corruption"), "word/styles.xml").find(f".//{W}docDefaults//{W}lang")
     assert lang.get(W + "val") == "es-ES"
+
+
+def test_arabic_and_english_pdfs_are_pdfua(arabic):
+    """Right to left (issue 22): our checker and the `pdfua` package find nothing, and
+    the links say where they lead in Arabic."""
+    from pdfua_support import problems
+
+    assert problems(arabic.out.rglob("*.pdf")) == []
+    from pipeline.content.links import describe_page
+
+    doc = arabic.handbook_doc()
+    with pikepdf.open(arabic.pdf("handbook")) as pdf:
+        descriptions = {str(a.Contents) for page in pdf.pages for a in page.get("/Annots", []) if "/Dest" in a}
+        pages = len(pdf.pages)
+    possible = {describe_page(doc.labels["link_page"], chapter.title, page)
+                for chapter in doc.chapters for page in range(1, pages + 1)}
+    assert descriptions and descriptions <= possible, descriptions
