@@ -50,6 +50,11 @@ def matrix_of(operands) -> Matrix:
     return tuple(float(v) for v in operands)  # type: ignore[return-value]
 
 
+def _matrix(value) -> Matrix:
+    """A matrix from a tuple of floats or operands as read (see the `Tm` case of the walk)."""
+    return value if isinstance(value, tuple) else matrix_of(value)
+
+
 # --- fonts ------------------------------------------------------------------------------
 
 _CODESPACE = re.compile(rb"begincodespacerange(.*?)endcodespacerange", re.S)
@@ -136,23 +141,55 @@ class Mark:
         return None
 
 
-@dataclass
 class Paint:
     """One painting operator: what it is, the marked content open around it (outermost
     first), where it draws (text origin or the lower left of an image, in default user
-    space), and for text the font and the strings shown."""
+    space), and for text the font and the strings shown (read from the operand only
+    when asked for: most callers never need them)."""
 
-    op: str
-    index: int
-    marks: tuple[Mark, ...]
-    x: float
-    y: float
-    font: FontText | None = None
-    strings: tuple[bytes, ...] = ()
-    # Images: the extent (x0, y0, x1, y1) of the unit square the CTM maps.
-    rect: tuple[float, float, float, float] | None = None
-    # The form XObject it is painted from (None: the page's own content).
-    form: pikepdf.Object | None = None
+    __slots__ = ("_at", "_strings", "font", "form", "index", "marks", "op", "operand", "rect")
+
+    def __init__(self, op: str, index: int, marks: tuple[Mark, ...], at: tuple,
+                 font: FontText | None = None, operand: object = None,
+                 rect: tuple[float, float, float, float] | None = None, form: pikepdf.Object | None = None):
+        self.op, self.index, self.marks = op, index, marks
+        # Where it draws: (x, y), or (text matrix operands, CTM) worked out when asked.
+        self._at = at
+        self.font = font
+        # The text operand as parsed (a string, or a TJ array of strings and numbers).
+        self.operand = operand
+        # Images: the extent (x0, y0, x1, y1) of the unit square the CTM maps.
+        self.rect = rect
+        # The form XObject it is painted from (None: the page's own content).
+        self.form = form
+        self._strings: tuple[bytes, ...] | None = None
+
+    @property
+    def x(self) -> float:
+        return self._position()[0]
+
+    @property
+    def y(self) -> float:
+        return self._position()[1]
+
+    def _position(self) -> tuple[float, float]:
+        if len(self._at) == 2 and not isinstance(self._at[0], (float, int)):
+            tm, ctm = self._at
+            tm = matrix_of(tm) if not isinstance(tm, tuple) else tm
+            self._at = (tm[4] * ctm[0] + tm[5] * ctm[2] + ctm[4], tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5])
+        return self._at
+
+    @property
+    def strings(self) -> tuple[bytes, ...]:
+        if self._strings is None:
+            operand = self.operand
+            if operand is None:
+                self._strings = ()
+            elif isinstance(operand, pikepdf.Array):
+                self._strings = tuple(bytes(s) for s in operand if isinstance(s, pikepdf.String))
+            else:
+                self._strings = (bytes(operand),)
+        return self._strings
 
     @property
     def text(self) -> str:
@@ -188,6 +225,10 @@ class PageContent:
     forms_with_mcids: dict[tuple[int, int], int]
 
 
+# The operators the walk acts on; any other leaves its state alone.
+_WALKED = PAINTING | {"BDC", "BMC", "EMC", "q", "Q", "cm", "BT", "Tm", "Td", "TD", "TL", "T*", "Tf"}
+
+
 class _Walker:
     def __init__(self) -> None:
         self.paints: list[Paint] = []
@@ -196,16 +237,22 @@ class _Walker:
         self.repeated: list[int] = []
         self.forms_with_mcids: dict[tuple[int, int], int] = {}
         self.fonts: dict[tuple[int, int] | int, FontText] = {}
+        self.font_names: dict[tuple[int, str], FontText | None] = {}
 
     def font(self, resources: pikepdf.Object, name: pikepdf.Object) -> FontText | None:
+        key = (id(resources), str(name))
+        if key in self.font_names:
+            return self.font_names[key]
         fonts = resources.get("/Font") if resources is not None else None
         font = fonts.get(name) if fonts is not None else None
-        if font is None:
-            return None
-        key = font.objgen if font.is_indirect else id(font)
-        if key not in self.fonts:
-            self.fonts[key] = FontText.of(font)
-        return self.fonts[key]
+        text = None
+        if font is not None:
+            objgen = font.objgen if font.is_indirect else id(font)
+            if objgen not in self.fonts:
+                self.fonts[objgen] = FontText.of(font)
+            text = self.fonts[objgen]
+        self.font_names[key] = text
+        return text
 
     def walk(self, instructions, resources, ctm: Matrix, marks: tuple[Mark, ...],
              form: pikepdf.Object | None, depth: int) -> bool:
@@ -215,25 +262,32 @@ class _Walker:
         leading = 0.0
         font: FontText | None = None
         has_mcid = False
-        open_marks = list(marks)
+        base = len(marks)
+        open_marks = marks
+        paints = self.paints
         for index, instruction in enumerate(instructions):
             op = str(instruction.operator)
+            if op not in _WALKED:
+                continue
             if op == "INLINE IMAGE":
-                x, y = apply(ctm, 0, 0)
-                self.paints.append(Paint(op, index, tuple(open_marks), x, y, form=form))
+                paints.append(Paint(op, index, open_marks, (ctm[4], ctm[5]), form=form))
                 continue
             operands = instruction.operands
-            if op in ("BDC", "BMC"):
+            if op in TEXT_SHOWING:
+                if op in ("'", '"'):
+                    tm = tlm = multiply((1, 0, 0, 1, 0, -leading), _matrix(tlm))
+                paints.append(Paint(op, index, open_marks, (tm, ctm), font, operands[-1], form=form))
+            elif op == "BDC" or op == "BMC":
                 tag = str(operands[0])
                 props = operands[1] if op == "BDC" and len(operands) > 1 else None
                 if isinstance(props, pikepdf.Name):
                     named = resources.get("/Properties") if resources is not None else None
                     props = named.get(props) if named is not None else None
-                mcid = None
-                if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
-                    mcid = int(props.MCID)
+                mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
+                if mcid is not None:
+                    mcid = int(mcid)
                 mark = Mark(tag, mcid, props, index if form is None else -1)
-                open_marks.append(mark)
+                open_marks = (*open_marks, mark)
                 if mcid is not None:
                     has_mcid = True
                     if form is None:
@@ -242,8 +296,13 @@ class _Walker:
                         self.seen.add(mcid)
                         self.sequences.append(mark)
             elif op == "EMC":
-                if len(open_marks) > len(marks):
-                    open_marks.pop()
+                if len(open_marks) > base:
+                    open_marks = open_marks[:-1]
+            elif op == "Tm":
+                # Kept as read: most text matrices are never needed as numbers.
+                tm = tlm = operands
+            elif op == "Tf":
+                font = self.font(resources, operands[0])
             elif op == "q":
                 stack.append(ctm)
             elif op == "Q":
@@ -253,29 +312,15 @@ class _Walker:
                 ctm = multiply(matrix_of(operands), ctm)
             elif op == "BT":
                 tm = tlm = IDENTITY
-            elif op == "Tm":
-                tm = tlm = matrix_of(operands)
             elif op in ("Td", "TD"):
                 tx, ty = float(operands[0]), float(operands[1])
                 if op == "TD":
                     leading = -ty
-                tm = tlm = multiply((1, 0, 0, 1, tx, ty), tlm)
+                tm = tlm = multiply((1, 0, 0, 1, tx, ty), _matrix(tlm))
             elif op == "TL":
                 leading = float(operands[0])
             elif op == "T*":
-                tm = tlm = multiply((1, 0, 0, 1, 0, -leading), tlm)
-            elif op == "Tf":
-                font = self.font(resources, operands[0])
-            elif op in TEXT_SHOWING:
-                if op in ("'", '"'):
-                    tm = tlm = multiply((1, 0, 0, 1, 0, -leading), tlm)
-                x, y = apply(multiply(tm, ctm), 0, 0)
-                shown = operands[-1]
-                if isinstance(shown, pikepdf.Array):
-                    strings = tuple(bytes(s) for s in shown if isinstance(s, pikepdf.String))
-                else:
-                    strings = (bytes(shown),)
-                self.paints.append(Paint(op, index, tuple(open_marks), x, y, font, strings, form=form))
+                tm = tlm = multiply((1, 0, 0, 1, 0, -leading), _matrix(tlm))
             elif op == "Do":
                 xobjects = resources.get("/XObject") if resources is not None else None
                 xobject = xobjects.get(operands[0]) if xobjects is not None else None
@@ -284,7 +329,7 @@ class _Walker:
                     matrix = matrix_of(xobject.Matrix) if "/Matrix" in xobject else IDENTITY
                     inner = pikepdf.parse_content_stream(xobject)
                     opened = self.walk(inner, xobject.get("/Resources", resources), multiply(matrix, ctm),
-                                       tuple(open_marks), xobject, depth + 1)
+                                       open_marks, xobject, depth + 1)
                     if opened:
                         key = xobject.objgen
                         self.forms_with_mcids[key] = self.forms_with_mcids.get(key, 0) + 1
@@ -292,11 +337,9 @@ class _Walker:
                     corners = [apply(ctm, u, v) for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
                     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
                     rect = (min(xs), min(ys), max(xs), max(ys))
-                    self.paints.append(Paint(op, index, tuple(open_marks), rect[0], rect[1], rect=rect,
-                                             form=form))
-            elif op in PATH_PAINTING or op == "sh":
-                x, y = apply(ctm, 0, 0)
-                self.paints.append(Paint(op, index, tuple(open_marks), x, y, form=form))
+                    paints.append(Paint(op, index, open_marks, (rect[0], rect[1]), rect=rect, form=form))
+            else:  # path painting, shading
+                paints.append(Paint(op, index, open_marks, (ctm[4], ctm[5]), form=form))
         return has_mcid
 
 

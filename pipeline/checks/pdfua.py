@@ -256,7 +256,7 @@ class _Check:
             top, bottom = box[3] - band, box[1] + band
             reported: set = set()
             for paint in page.content.paints:
-                if not paint.strings or not (paint.y > top or paint.y < bottom):
+                if not (paint.y > top or paint.y < bottom) or not paint.strings:
                     continue
                 text = paint.text.strip()
                 if not text:

@@ -474,6 +474,8 @@ def warm_up() -> None:
     """
     from weasyprint import HTML
 
+    from pipeline.render import pdf_finish  # noqa: F401  (pikepdf and the tagging pass, before the first write)
+
     sheets = [sheet for kind in STYLESHEETS for sheet in _stylesheets(kind)]
     with _captured_warnings():
         HTML(string="<html><body><h1>.</h1><p>.</p></body></html>").render(

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -195,9 +196,13 @@ class _Tagger:
 
     @staticmethod
     def _one_dot(paints: list) -> bool:
-        if len(paints) != 1 or not paints[0].strings or paints[0].font is None:
+        if len(paints) != 1 or paints[0].font is None or paints[0].operand is None:
             return False
         paint = paints[0]
+        # A TJ array of one glyph holds one string and at most a kerning number or two:
+        # a cheap test that spares reading the strings of every line.
+        if isinstance(paint.operand, pikepdf.Array) and len(paint.operand) > 3:
+            return False
         if sum(len(s) for s in paint.strings) != paint.font.code_bytes:
             return False
         return paint.text == LEADER_TEXT
@@ -295,13 +300,11 @@ class _Tagger:
                 return (kind, target[0] if kind == "page" else target)
         return None
 
-    @property
+    @cached_property
     def _dests(self) -> dict:
-        if not hasattr(self, "_dest_cache"):
-            self._dest_cache = destinations(self.pdf)
-        return self._dest_cache
+        return destinations(self.pdf)
 
-    @property
+    @cached_property
     def _page_index(self) -> dict:
         return {p.page.obj.objgen: p.index for p in self.pages}
 
