@@ -376,13 +376,14 @@ class Element:
     obj: pikepdf.Dictionary
     parent: Element | None
     kids: list[Element | MCR | OBJR] = field(default_factory=list)
+    # The structure type ("/P") as read: whoever changes /S changes this too.
+    type: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.type = str(self.obj.get("/S", ""))
 
     def __repr__(self) -> str:
         return f"<{self.type} {self.obj.objgen if self.obj.is_indirect else 'direct'}>"
-
-    @property
-    def type(self) -> str:
-        return str(self.obj.get("/S", ""))
 
     @property
     def page(self) -> tuple[int, int] | None:
@@ -471,9 +472,9 @@ def read_tree(pdf: pikepdf.Pdf) -> Tree | None:
 # --- number and name trees ------------------------------------------------------------------
 
 
-def number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
-    """A number tree (the ParentTree) as a dict; a loop in a broken file is cut."""
-    out: dict[int, pikepdf.Object] = {}
+def _leaf_pairs(node: pikepdf.Object | None, key: str) -> Iterator[tuple[pikepdf.Object, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree (`key` "/Nums") or name tree ("/Names"),
+    leaves in order; a loop in a broken file is cut."""
     stack, seen = [node], set()
     while stack:
         node = stack.pop()
@@ -483,34 +484,22 @@ def number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
             if node.objgen in seen:
                 continue
             seen.add(node.objgen)
-        nums = node.get("/Nums")
-        if isinstance(nums, pikepdf.Array):
-            items = list(nums)
-            for key, value in zip(items[::2], items[1::2], strict=False):
-                out[int(key)] = value
-        stack.extend(node.get("/Kids", []))
-    return out
+        pairs = node.get(key)
+        if isinstance(pairs, pikepdf.Array):
+            items = list(pairs)
+            yield from zip(items[::2], items[1::2], strict=False)
+        stack.extend(reversed(list(node.get("/Kids", []))))
+
+
+def number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
+    """A number tree (the ParentTree) as a dict."""
+    return {int(key): value for key, value in _leaf_pairs(node, "/Nums")}
 
 
 def name_tree(node: pikepdf.Object | None) -> dict[str, pikepdf.Object]:
     """A name tree (named destinations) as a dict."""
-    out: dict[str, pikepdf.Object] = {}
-    stack, seen = [node], set()
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
-        if node.is_indirect:
-            if node.objgen in seen:
-                continue
-            seen.add(node.objgen)
-        names = node.get("/Names")
-        if isinstance(names, pikepdf.Array):
-            items = list(names)
-            for key, value in zip(items[::2], items[1::2], strict=False):
-                out[bytes(key).decode("latin-1") if isinstance(key, pikepdf.String) else str(key)] = value
-        stack.extend(node.get("/Kids", []))
-    return out
+    return {bytes(key).decode("latin-1") if isinstance(key, pikepdf.String) else str(key): value
+            for key, value in _leaf_pairs(node, "/Names")}
 
 
 def destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:

@@ -119,7 +119,7 @@ class _Page:
     content: PageContent
     # Old MCID -> the paints inside its sequence.
     paints: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    # Old MCID -> artifact property list (None: stays tagged).
+    # Old MCID -> the property list of the artifact it becomes (absent: it stays tagged).
     artifacts: dict[int, Dictionary] = field(default_factory=dict)
     # Old MCID -> new MCID.
     renumbered: dict[int, int] = field(default_factory=dict)
@@ -344,6 +344,7 @@ class _Tagger:
             element.kids = [kid for kid in element.kids if not isinstance(kid, OBJR)]
             if element.type == "/Link":
                 element.obj.S = Name.Span
+                element.type = "/Span"
 
     def describe_links(self) -> None:
         """Each link annotation's /Contents: where it leads, in the document's words."""
@@ -506,10 +507,17 @@ class _Tagger:
             mapping = per_page.get(page.page.obj.objgen, {})
             nums.extend([page.index, Array([mapping.get(i) for i in range(len(page.renumbered))])])
         key = len(self.pages)
+        held = set()
         for annotation, element in annotations:
             annotation.StructParent = key
+            held.add(annotation.objgen)
             nums.extend([key, element])
             key += 1
+        # An annotation no element holds keeps no key into a ParentTree that is not its.
+        for page in self.pages:
+            for annotation in page.page.obj.get("/Annots", []):
+                if "/StructParent" in annotation and annotation.objgen not in held:
+                    del annotation["/StructParent"]
         self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=nums))
         self.root.ParentTreeNextKey = key
         if ids:
