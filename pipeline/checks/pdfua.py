@@ -13,11 +13,13 @@ optional content, embedded files, encryption or JavaScript, which it never write
 
 Two judgements are built in, both documented with their rule:
 
-* **Running heads and feet (18-001, 18-002)**: text whose origin lies in the top or
-  bottom `BAND` of the trimmed page (about 21 mm of an A4 page) is a running head or
-  foot; it must be a pagination artifact classified Header (top) or Footer (bottom).
-  Our pages keep their text above the bottom margin (21 mm) and below the top margin
-  (15 mm), and the covers' foot stands 24 mm from the edge.
+* **Running heads and feet (18-001, 18-002)**: text whose baseline starts within
+  `HEAD_BAND_MM` of the trimmed page's top edge, or `FOOT_BAND_MM` of its bottom edge,
+  is a running head or foot; it must be a pagination artifact classified Header (top)
+  or Footer (bottom). With the branding's margins (15 mm top, 21 mm bottom) our heads
+  stand about 11 mm from the top and our feet 11 to 15 mm from the bottom, while the
+  text of the page starts about 18 mm from the top and ends 22 mm or more from the
+  bottom (the covers' foot 24 mm): a few millimetres to spare on either side.
 * **Link descriptions (LK-1)**: a link's /Contents says where it leads when it names
   the page number of an internal target (and is not the target's internal name), or
   the address of an external one (its host, or the e-mail address).
@@ -50,9 +52,11 @@ from pipeline.checks.pdfread import (
 
 NAME = "pdfua"
 
-# Share of the trimmed page's height, at its top and its bottom, where text is a running
-# head or foot (see the module docstring).
-BAND = 0.07
+# How far from the trimmed page's top and bottom edges text is a running head or foot
+# (see the module docstring); any paper size.
+HEAD_BAND_MM = 13.5
+FOOT_BAND_MM = 17.5
+MM = 72 / 25.4
 
 # Rule -> (ISO 14289-1 clause, what fails). Matterhorn numbers are the Protocol's; the
 # others are ours (ST: structure tree, MK: marked, HD: headings, TB: tables, FG:
@@ -251,9 +255,7 @@ class _Check:
 
     def running_heads_and_feet(self) -> None:
         for page in self.pages:
-            box = [float(v) for v in page.page.obj.get("/TrimBox", page.page.mediabox)]
-            band = BAND * (box[3] - box[1])
-            top, bottom = box[3] - band, box[1] + band
+            top, bottom = bands(page.page)
             reported: set = set()
             for paint in page.content.paints:
                 if not (paint.y > top or paint.y < bottom) or not paint.strings:
@@ -635,6 +637,13 @@ class _Check:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def bands(page: pikepdf.Page) -> tuple[float, float]:
+    """The heights (PDF points) above which text is a running head and below which it is
+    a running foot."""
+    box = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    return box[3] - HEAD_BAND_MM * MM, box[1] + FOOT_BAND_MM * MM
 
 
 def _attribute(element: pikepdf.Dictionary, key: str):
