@@ -507,3 +507,45 @@ def test_docx_links_have_the_pdf_s_descriptions_as_tooltips(project):
                 assert tooltip is not None and tooltip.startswith(f"{title}, page ")
         checked += 1
     assert checked >= len(doc.chapters)
+
+
+# --- the two readers of the tagging pass ------------------------------------------------------------
+
+
+def test_fast_and_general_readers_of_the_pass_agree(files):
+    """WeasyPrint's pages read with regular expressions (the fast way) and through
+    pikepdf's parser give the same sequences, text, positions and rewritten stream."""
+    from pipeline.render.pdf_marks import _FastMarks, _ParsedMarks
+
+    for name in ("raw-factsheet", "raw-handbook"):
+        with pikepdf.open(files[name]) as pdf:
+            for page in pdf.pages:
+                fast, parsed = _FastMarks.of(page, {}), _ParsedMarks(page)
+                assert fast is not None and fast.sequences == parsed.sequences and fast.base == parsed.base
+                middle = float(page.mediabox[3]) / 2
+                for mcid in fast.sequences:
+                    assert (fast.tag(mcid), fast.one_glyph(mcid), fast.text(mcid)) == \
+                        (parsed.tag(mcid), parsed.one_glyph(mcid), parsed.text(mcid))
+                    ys = fast.first_y(mcid), parsed.first_y(mcid)
+                    assert ys[0] is None if ys[1] is None else (ys[0] > middle) == (ys[1] > middle)
+                artifacts = {fast.sequences[0]: Dictionary(Type=Name.Layout)}
+                renumbered = {mcid: i for i, mcid in enumerate(fast.sequences[1:])}
+                streams = [pikepdf.parse_content_stream(pdf.make_stream(marks.rewritten(artifacts, renumbered)))
+                           for marks in (fast, parsed)]
+                assert [(str(i.operator), [str(o) for o in i.operands]) for i in streams[0]] == \
+                       [(str(i.operator), [str(o) for o in i.operands]) for i in streams[1]]
+
+
+def test_a_page_the_fast_reader_cannot_read_is_tagged_all_the_same(project, monkeypatch, tmp_path):
+    from pipeline.render import pdf_marks
+
+    monkeypatch.setattr(pdf_marks._FastMarks, "of", classmethod(lambda cls, page, fonts: None))
+    path = tmp_path / "general.pdf"
+    path.write_bytes(render_pdf(compose_handbook(project, "en")))
+    assert check(path) == []
+    # And the fast reader refuses a stream with a literal string (it reads only hex ones).
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        page.obj.Contents = pdf.make_stream(page.obj.Contents.read_bytes() + b"\nBT (x) Tj ET\n")
+        monkeypatch.undo()
+        assert pdf_marks._FastMarks.of(page, {}) is None

@@ -6,6 +6,10 @@ tests run them on every built PDF, and a finding prints as one located line.
 
 May import `pipeline.errors` and third-party PDF readers; nothing else of the pipeline,
 so that any stage (render, release) may use a check.
+
+pdfread.py  what a page shows (marked content, positions, text) and the structure tree,
+            also read by the renderer's tagging pass (pipeline.render.pdf_tags)
+pdfua.py    the PDF/UA-1 rules a machine can decide (issue 22)
 """
 
 from __future__ import annotations

@@ -378,17 +378,16 @@ class Element:
     kids: list[Element | MCR | OBJR] = field(default_factory=list)
     # The structure type ("/P") as read: whoever changes /S changes this too.
     type: str = field(init=False)
+    # The object id of its page (/Pg), if it names one.
+    page: tuple[int, int] | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.type = str(self.obj.get("/S", ""))
+        page = self.obj.get("/Pg")
+        self.page = page.objgen if page is not None else None
 
     def __repr__(self) -> str:
         return f"<{self.type} {self.obj.objgen if self.obj.is_indirect else 'direct'}>"
-
-    @property
-    def page(self) -> tuple[int, int] | None:
-        page = self.obj.get("/Pg")
-        return page.objgen if page is not None else None
 
     def elements(self) -> Iterator[Element]:
         """This element and every element under it, depth first in tree order."""

@@ -45,22 +45,10 @@ from functools import cached_property
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from pipeline.checks.pdfread import (
-    IDENTITY,
-    MCR,
-    OBJR,
-    Element,
-    PageContent,
-    apply,
-    destinations,
-    link_target,
-    matrix_of,
-    multiply,
-    read_content,
-    read_tree,
-)
+from pipeline.checks.pdfread import MCR, OBJR, Element, apply, destinations, link_target, read_tree
 from pipeline.content.links import describe_address, describe_page
 from pipeline.content.model import Document, Span, plain
+from pipeline.render.pdf_marks import PageMarks, page_marks
 
 # A leader is this many (or more) one-dot sequences in one element.
 LEADER_MIN_DOTS = 3
@@ -116,9 +104,8 @@ def identify_pdfua(pdf: pikepdf.Pdf) -> None:
 class _Page:
     index: int
     page: pikepdf.Page
-    content: PageContent
-    # Old MCID -> the paints inside its sequence.
-    paints: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    # Its marked-content sequences.
+    marks: PageMarks
     # Old MCID -> the property list of the artifact it becomes (absent: it stays tagged).
     artifacts: dict[int, Dictionary] = field(default_factory=dict)
     # Old MCID -> new MCID.
@@ -131,13 +118,9 @@ class _Tagger:
         self.doc = doc
         self.links = links
         self.root = pdf.Root.StructTreeRoot
-        self.pages = [_Page(i, page, read_content(page)) for i, page in enumerate(pdf.pages)]
+        fonts: dict = {}
+        self.pages = [_Page(i, page, page_marks(page, fonts)) for i, page in enumerate(pdf.pages)]
         self.by_id = {p.page.obj.objgen: p for p in self.pages}
-        for page in self.pages:
-            for paint in page.content.paints:
-                mcid = paint.mcid
-                if mcid is not None and paint.form is None:
-                    page.paints[mcid].append(paint)
         tree = read_tree(pdf)
         assert tree is not None
         self.tree = tree
@@ -172,12 +155,13 @@ class _Tagger:
         for page in self.pages:
             box = [float(v) for v in page.page.obj.get("/TrimBox", page.page.mediabox)]
             middle = (box[1] + box[3]) / 2
-            for mark in page.content.sequences:
-                if (page.page.obj.objgen, mark.mcid) in self.owner:
+            objgen = page.page.obj.objgen
+            for mcid in page.marks.sequences:
+                if (objgen, mcid) in self.owner:
                     continue
-                paints = page.paints.get(mark.mcid, [])
-                top = bool(paints) and paints[0].y > middle
-                page.artifacts[mark.mcid] = Dictionary(
+                y = page.marks.first_y(mcid)
+                top = y is not None and y > middle
+                page.artifacts[mcid] = Dictionary(
                     Type=Name.Pagination, Subtype=Name.Header if top else Name.Footer,
                     Attached=Array([Name.Top if top else Name.Bottom]))
 
@@ -186,26 +170,13 @@ class _Tagger:
         dots: dict[Element, list[tuple[_Page, int]]] = defaultdict(list)
         for page in self.pages:
             objgen = page.page.obj.objgen
-            for mcid, paints in page.paints.items():
-                if self._one_dot(paints) and (objgen, mcid) in self.owner:
+            for mcid in page.marks.sequences:
+                if (objgen, mcid) in self.owner and page.marks.one_glyph(mcid) == LEADER_TEXT:
                     dots[self.owner[(objgen, mcid)]].append((page, mcid))
         for found in dots.values():
             if len(found) >= LEADER_MIN_DOTS:
                 for page, mcid in found:
                     page.artifacts[mcid] = Dictionary(Type=Name.Layout)
-
-    @staticmethod
-    def _one_dot(paints: list) -> bool:
-        if len(paints) != 1 or paints[0].font is None or paints[0].operand is None:
-            return False
-        paint = paints[0]
-        # A TJ array of one glyph holds one string and at most a kerning number or two:
-        # a cheap test that spares reading the strings of every line.
-        if isinstance(paint.operand, pikepdf.Array) and len(paint.operand) > 3:
-            return False
-        if sum(len(s) for s in paint.strings) != paint.font.code_bytes:
-            return False
-        return paint.text == LEADER_TEXT
 
     def watermark(self) -> None:
         """A draft's mark: a top-level element whose whole text is the draft label."""
@@ -223,7 +194,7 @@ class _Tagger:
 
     def _text(self, item: MCR) -> str:
         page = self.by_id.get(item.page)
-        return "".join(p.text for p in page.paints.get(item.mcid, [])) if page else ""
+        return page.marks.text(item.mcid) if page is not None and item.mcid in page.marks.sequences else ""
 
     def drop_artifacts_from_tree(self) -> None:
         """Take the MCIDs turned into artifacts out of their elements, and drop the
@@ -444,7 +415,7 @@ class _Tagger:
             page = self.by_id.get(figure.page)
             if not isinstance(attributes, Dictionary) or "/BBox" not in attributes or page is None:
                 continue
-            base = _base_matrix(page.content)
+            base = page.marks.base
             x0, y0, x1, y1 = (float(v) for v in attributes.BBox)
             corners = [apply(base, x, y) for x, y in ((x0, y0), (x1, y1))]
             xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
@@ -455,17 +426,10 @@ class _Tagger:
     def rewrite_content(self) -> None:
         """Artifacts get their property list; the other sequences their MCIDs in order."""
         for page in self.pages:
-            instructions = page.content.instructions
-            new = 0
-            for mark in page.content.sequences:
-                if mark.mcid in page.artifacts:
-                    operands = [Name.Artifact, page.artifacts[mark.mcid]]
-                else:
-                    page.renumbered[mark.mcid] = new
-                    operands = [Name(mark.tag), Dictionary(MCID=new)]
-                    new += 1
-                instructions[mark.index] = pikepdf.ContentStreamInstruction(operands, pikepdf.Operator("BDC"))
-            page.page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            for mcid in page.marks.sequences:
+                if mcid not in page.artifacts:
+                    page.renumbered[mcid] = len(page.renumbered)
+            page.page.obj.Contents = self.pdf.make_stream(page.marks.rewritten(page.artifacts, page.renumbered))
 
     def write_tree(self) -> None:
         """Every element's K and P from the tree as mended; the ParentTree rebuilt from it."""
@@ -552,19 +516,6 @@ def _absorb(annotation: pikepdf.Object, rect: list[float]) -> None:
     annotation.QuadPoints = Array([round(v, 3) for v in quads + _quad(rect)])
     annotation.Rect = Array([round(v, 3) for v in (min(own[0], rect[0]), min(own[1], rect[1]),
                                                    max(own[2], rect[2]), max(own[3], rect[3]))])
-
-
-def _base_matrix(content: PageContent):
-    """The matrix WeasyPrint's page starts with (CSS pixels, top down, to PDF points):
-    the `cm` operators met before anything is drawn or marked."""
-    matrix = IDENTITY
-    for instruction in content.instructions:
-        op = str(instruction.operator)
-        if op == "cm":
-            matrix = multiply(matrix_of(instruction.operands), matrix)
-        elif op not in ("q", "re", "W", "W*", "n"):
-            break
-    return matrix
 
 
 def _anchor_titles(doc: Document) -> dict[str, str]:
