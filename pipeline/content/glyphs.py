@@ -14,11 +14,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pipeline.content.loader import Loc, format_loc
+from pipeline.content.loader import format_loc, texts
 from pipeline.errors import Problem
 
 if TYPE_CHECKING:
@@ -60,21 +59,10 @@ def check_glyphs(project: Project, problems: list[Problem]) -> None:
         covered = frozenset().union(*known)
         names = ", ".join(families)
         for loaded in (*language.files.values(), *language.sources.values()):
-            for loc, text in _texts(loaded.data, ()):
+            for loc, text in texts(loaded.data):
                 for char in dict.fromkeys(text):
                     if ord(char) not in covered and char not in _LAYOUT:
                         name = unicodedata.name(char, "unnamed character")
                         problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
                                                 f"character U+{ord(char):04X} ({name}) is in none of the "
                                                 f"branding fonts ({names}): remove it or write it in words"))
-
-
-def _texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*loc, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*loc, i))
