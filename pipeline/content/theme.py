@@ -17,7 +17,7 @@ read the machine it runs on:
 Each refusal is one `ThemeError` message, reported on the `templates:` line of
 branding.yaml by `pipeline.content.project`. The renderers confine what they load at
 render time too (`pipeline.render.sandbox`), so a file swapped for a link after
-validation is still refused.
+validation is still refused (`usable`).
 """
 
 from __future__ import annotations
@@ -113,12 +113,16 @@ def _check_file(info: os.stat_result, name: str, suffix: str, state: dict[str, i
         raise ThemeError(f"the files of the theme folder add up to more than {limits.size_text(limits.THEME_BYTES)}")
 
 
-def inside(folder: Path, path: Path) -> bool:
-    """Whether `path`, links followed, is a regular file inside the (resolved) `folder` that
-    a build may use: the check the renderers repeat when they load a theme file."""
+def usable(folder: Path, path: Path) -> bool:
+    """Whether `path`, links followed, is a regular file inside the (resolved) theme `folder`
+    that a build may use, within its size limit: the check the renderers repeat when they
+    load a theme file (it may have changed since validation)."""
     try:
         resolved = path.resolve(strict=True)
+        info = resolved.stat()
     except (OSError, RuntimeError):
         return False
-    return (resolved.is_relative_to(folder) and resolved.suffix.lower() in limits.THEME_EXTENSIONS
-            and resolved.is_file())
+    suffix = resolved.suffix.lower()
+    limit = limits.THEME_TEXT_BYTES if suffix in limits.THEME_TEXT_EXTENSIONS else limits.THEME_FILE_BYTES
+    return (resolved.is_relative_to(folder) and suffix in limits.THEME_EXTENSIONS and stat.S_ISREG(info.st_mode)
+            and info.st_size <= limit)
