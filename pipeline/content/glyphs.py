@@ -6,7 +6,8 @@ Pango fall back to some other installed font, or print an empty box, with no war
 
 Coverage comes from fontconfig (`fc-match` prints the character set of the font it
 picks for a family), once per family and process: no font file is parsed here. A
-family that is not installed is skipped: the renderers report missing fonts themselves.
+family that is not installed is reported by `check_fonts` on its line of branding.yaml,
+so that `validate` promises what the PDF renderer needs (which refuses to substitute).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pipeline.content.loader import format_loc, texts
+from pipeline.content.loader import Loc, format_loc, texts
 from pipeline.errors import Problem
 
 if TYPE_CHECKING:
@@ -44,6 +45,24 @@ def coverage(family: str) -> frozenset[int] | None:
         start, _, end = item.partition("-")
         points.update(range(int(start, 16), int(end or start, 16) + 1))
     return frozenset(points)
+
+
+def check_fonts(project: Project, problems: list[Problem]) -> None:
+    """One problem per font family branding.yaml names (per language too) that fontconfig
+    does not have. Without fontconfig nothing is checked: the renderer says what to install."""
+    if shutil.which("fc-match") is None:
+        return
+    fonts = project.branding.fonts
+    named: list[tuple[Loc, str]] = [(("fonts", "body"), fonts.body), (("fonts", "heading"), fonts.heading)]
+    for code, own in fonts.by_language.items():
+        named += [(("fonts", "by_language", code, "body"), own.body),
+                  (("fonts", "by_language", code, "heading"), own.heading)]
+    source = project.branding_source
+    for loc, family in named:
+        if coverage(family) is None and source is not None:
+            problems.append(Problem(source.path, source.line_of(loc), format_loc(loc),
+                                    f"font '{family}' is not installed: install it, or name an installed font "
+                                    "(fc-list lists them)"))
 
 
 def check_glyphs(project: Project, problems: list[Problem]) -> None:
