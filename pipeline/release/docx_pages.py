@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pipeline.engine.lifeline import run_guarded
 from pipeline.errors import BuildError
 from pipeline.files.output import write_atomic
 
@@ -67,8 +68,9 @@ def probe(paths: list[Path], work_dir: Path) -> dict[Path, dict]:
     office_version()
     with tempfile.TemporaryDirectory(prefix="lo-", dir=work_dir) as tmp:
         report = Path(tmp) / "report.json"
-        result = subprocess.run([UNO_PYTHON, str(PROBE), str(report), str(Path(tmp) / "profile"),
-                                 *(str(p) for p in paths)], capture_output=True, text=True, check=False)
+        # Guarded: LibreOffice (and the launcher that starts it) dies with this process.
+        result = run_guarded([UNO_PYTHON, str(PROBE), str(report), str(Path(tmp) / "profile"),
+                              *(str(p) for p in paths)], capture_output=True, text=True)
         if result.returncode != 0 or not report.exists():
             detail = (result.stderr.strip().splitlines() or ["no report"])[-1]
             raise BuildError(f"LibreOffice could not lay out the DOCX files: {detail}")
