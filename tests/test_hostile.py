@@ -596,6 +596,13 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _alive(pids: set[int]) -> set[int]:
     alive = set()
     for pid in pids:
@@ -686,18 +693,26 @@ def test_preview_ignores_dropped_clients_and_its_worker_dies_with_it(case):
 
 
 @pytest.mark.skipif(not LINUX, reason="finds the processes through /proc")
-def test_a_guarded_program_and_all_it_started_die_with_the_caller(tmp_path):
-    """The way a release runs LibreOffice (a launcher that starts the office): kill -9 of the
-    caller ends the program and every process it started, and frees the caller's pipes."""
-    grandchild = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
-                  "'import time; time.sleep(120)']); print('started', flush=True); time.sleep(120)")
-    caller = ("import sys; from pipeline.engine.lifeline import run_guarded; "
-              f"run_guarded([sys.executable, '-c', {grandchild!r}])")
-    proc = subprocess.Popen([sys.executable, "-c", caller], cwd=ROOT, stdout=subprocess.PIPE,
+def test_the_office_a_release_starts_dies_with_it(tmp_path):
+    """A release lays DOCX files out in LibreOffice: a script that starts a launcher that
+    starts the office. Here a stand-in office (a script that starts a child and waits) is
+    run the same way (`docx_pages.probe`); kill -9 of the caller must end all of it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "soffice").write_text("#!/bin/sh\necho 'LibreOffice 0.0 stand-in'\n", encoding="utf-8")
+    office = bin_dir / "office"
+    office.write_text("#!/bin/sh\nsleep 120 &\necho started\nsleep 120\n", encoding="utf-8")
+    for script in (bin_dir / "soffice", office):
+        script.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PIPELINE_UNO_PYTHON": str(office)}
+    caller = ("from pathlib import Path; from pipeline.release.docx_pages import probe; "
+              f"probe([Path({str(tmp_path / 'x.docx')!r})], Path({str(tmp_path)!r}))")
+    proc = subprocess.Popen([sys.executable, "-c", caller], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    try:
-        tree = _until(lambda: len(_descendants(proc.pid)) >= 3 and _descendants(proc.pid), 30,
-                      "the guard, the program and its child")
+    try:  # the guard, the office and its child: two of them are `sleep`
+        tree = _until(lambda: (found := _descendants(proc.pid)) and
+                      sum(_command(pid) == "sleep" for pid in found) == 2
+                      and found, 30, "the stand-in office and its child")
     except BaseException:
         proc.kill()
         raise

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,7 +56,7 @@ def office_version() -> str:
     soffice = shutil.which("soffice")
     if soffice is None or not Path(UNO_PYTHON).exists():
         raise BuildError(f"LibreOffice and python3-uno are needed to lay out the DOCX files; {INSTALL_HINT}")
-    result = subprocess.run([soffice, "--version"], capture_output=True, text=True, check=False)
+    result = run_guarded([soffice, "--version"], capture_output=True, text=True)
     return result.stdout.strip() or "unknown"
 
 
