@@ -324,6 +324,23 @@ def test_a_missing_font_is_refused_by_validate_and_the_docx_is_not_rewritten(cas
     case.refused(case.build("pdf", "docx"), "branding.yaml", "fonts.body: font 'No Such Font' is not installed")
 
 
+def test_a_docx_is_not_rewritten_when_the_pdf_of_its_document_fails(case):
+    """What validate cannot predict (a topic a little too long for two pages) fails the PDF
+    in layout: the DOCX of the same document, rendered fine, is not written either."""
+    paragraph = "Alpha networks move goods across borders through ports and airports. " * 45
+    case.edit("en/alpha.yaml", '  - Alpha affects everyone; is it "serious"? Yes!',
+              "\n".join(f"  - {paragraph}Part {i}." for i in range(3)))
+    assert case.validate().exit_code == 0
+    result = case.build("pdf", "docx")
+    assert result.exit_code == 1
+    assert "Error: en/factsheets/alpha-en.pdf: factsheet COM/FS/2026-11/ALP-01 (en, a4) runs to 3 pages" \
+        in result.stderr
+    assert ("Error: en/factsheets/alpha-en.docx: not written: en/factsheets/alpha-en.pdf failed (the formats "
+            "of a document are written together)") in result.stderr
+    assert _outputs(case.build_dir) == case.good
+    assert not [p for p in case.build_dir.rglob(".*") if ".part-" in p.name]
+
+
 def test_a_missing_font_of_one_language_is_refused_with_its_line(case):
     case.edit("branding.yaml", "  heading: Noto Sans\n",
               "  heading: Noto Sans\n  by_language:\n    fr: {body: Noto Serif, heading: Nowhere Sans}\n")
