@@ -35,6 +35,9 @@ class Outcome:
     status: str  # "built" | "current" | "failed"
     message: str = ""
     seconds: float = 0.0
+    # Failed only because another format of its document did: the old output stays, and
+    # so does its entry in the record.
+    kept: bool = False
 
 
 @dataclass
@@ -111,7 +114,7 @@ def run(
                     pass
                 elif outcome.status == "built":
                     rec.update(outcome.job.name, outcome.job.output, fingerprint)
-                else:
+                elif not outcome.kept:
                     rec.forget(outcome.job.name)
                 summary.outcomes.append(outcome)
                 report(outcome)
@@ -183,7 +186,7 @@ def _by_document(results: Iterator[tuple[Outcome, str]],
             left[key] -= 1
             if left[key]:
                 continue
-            group = held.pop(key)
+            group = held[key]
             failed = next((o.job.name for o, _ in group if o.status == "failed"), None)
             for done, fp in group:
                 if done.status == "built" and failed is None:
@@ -191,8 +194,9 @@ def _by_document(results: Iterator[tuple[Outcome, str]],
                 elif done.status == "built":
                     discard_staged(done.job.output)
                     done = Outcome(done.job, "failed", f"not written: {failed} failed (the formats of a "
-                                                       "document are written together)")
+                                                       "document are written together)", kept=True)
                 yield done, fp
+            del held[key]
     finally:  # interrupted: what waits is not written
         for group in held.values():
             for done, _ in group:
