@@ -423,10 +423,11 @@ def test_a_theme_subfolder_linking_outside_is_refused(case):
     case.refused(case.validate(), "branding.yaml", "templates: theme/partials links to a folder outside the theme")
 
 
-@pytest.mark.parametrize("url", ["PORT", "file:///CANARY"])
+@pytest.mark.parametrize("url", ["PORT", "file:///CANARY", "notes.txt"])
 def test_a_theme_stylesheet_cannot_fetch_outside(case, url):
-    url = case.port.url if url == "PORT" else (case.canary / "canary.css").as_uri()
-    case.theme({"extra.css": f'@import url("{url}");\n'})
+    """Nor a file of its own folder that a build may not use (not fingerprinted either)."""
+    url = {"PORT": case.port.url, "file:///CANARY": (case.canary / "canary.css").as_uri()}.get(url, url)
+    case.theme({"extra.css": f'@import url("{url}");\n', "notes.txt": f"p::after {{ content: '{MARK}' }}"})
     result = case.build()
     assert result.exit_code == 1 and "refused to load" in result.stderr
     assert _outputs(case.build_dir) == case.good
