@@ -37,6 +37,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -56,7 +57,7 @@ LINUX = sys.platform.startswith("linux")
 class Canary:
     """Files outside the content folder, each of which would print MARK if a build read it."""
 
-    FILES = {
+    FILES: ClassVar[dict[str, str]] = {
         "canary.txt": f"{MARK}\n",
         "canary.j2": f"<p>{MARK}</p>\n",
         "canary.css": f'.title-band::after {{ content: "{MARK}"; }}\n',
@@ -279,7 +280,8 @@ def test_a_language_folder_linking_outside_is_refused_unread(case):
 
 def test_yaml_that_would_run_python_is_refused(case, tmp_path):
     evidence = tmp_path / "ran"
-    case.edit("en/alpha.yaml", "lead: Alpha is a test topic.", f'lead: !!python/object/apply:os.system ["touch {evidence}"]')
+    case.edit("en/alpha.yaml", "lead: Alpha is a test topic.",
+              f'lead: !!python/object/apply:os.system ["touch {evidence}"]')
     case.refused(case.validate(), "en/alpha.yaml", "unsupported YAML tag")
     assert not evidence.exists()
 
@@ -492,7 +494,8 @@ def test_an_svg_pointing_at_a_local_port_is_refused(case):
     (case.content / "assets" / "map.svg").write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 4 4">'
         f'<image xlink:href="{case.port.url}" width="4" height="4"/></svg>', encoding="utf-8")
-    case.edit("en/alpha.yaml", '  - Alpha affects everyone; is it "serious"? Yes!', "  - figure: {src: map.svg, alt: A map}")
+    case.edit("en/alpha.yaml", '  - Alpha affects everyone; is it "serious"? Yes!',
+              "  - figure: {src: map.svg, alt: A map}")
     case.refused(case.validate(), "en/alpha.yaml", r"intro\[0\]\.figure\.src: assets/map.svg refers to ")
 
 
