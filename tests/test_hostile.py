@@ -249,7 +249,7 @@ def test_a_20_mb_paragraph_is_refused_by_its_size_before_parsing(case):
     with path.open("a", encoding="utf-8") as handle:
         handle.write("lead2: " + "word " * 4_000_000 + "\n")
     size = path.stat().st_size
-    case.refused(case.validate(), "en/alpha.yaml", rf"file of {size / 1e6:.1f} MB: a topic file may be at most ")
+    case.refused(case.validate(), "en/alpha.yaml", rf"file of {size / 2**20:.1f} MB: a topic file may be at most ")
     case.refused(case.build(), "en/alpha.yaml", "file of ")
 
 
@@ -358,8 +358,8 @@ def test_a_logo_outside_the_assets_is_refused(case):
 
 def test_an_oversized_branding_file_is_refused_unparsed(case):
     with (case.content / "branding.yaml").open("a", encoding="utf-8") as handle:
-        handle.write("# " + "x" * 2_000_000 + "\n")
-    case.refused(case.validate(), "branding.yaml", "file of 2.0 MB: a content file may be at most ")
+        handle.write("# " + "x" * 2 * 2**20 + "\n")
+    case.refused(case.validate(), "branding.yaml", "file of 2.0 MB: a content file may be at most 1.0 MB")
 
 
 # --- the theme folder -------------------------------------------------------------------------------
@@ -444,7 +444,7 @@ def test_a_theme_template_cannot_fetch_outside(case):
 
 
 def test_an_oversized_theme_file_is_refused(case):
-    case.theme({"extra.css": "/* " + "x" * 600_000 + " */\n"})
+    case.theme({"extra.css": "/* " + "x" * 600 * 1024 + " */\n"})
     case.refused(case.validate(), "branding.yaml", "templates: theme/extra.css is 600 KB: a template or stylesheet ")
 
 
@@ -534,7 +534,7 @@ def test_an_xliff_with_a_50_mb_target_is_refused_by_its_size(case, xliff, tmp_pa
     before = _snapshot(case.content)
     result = case.run("translations", "import", path)
     assert result.exit_code == 1
-    size = path.stat().st_size / 1e6
+    size = path.stat().st_size / 2**20
     assert result.stderr == f"Error: {path}: file of {size:.1f} MB: an XLIFF file may be at most 8.0 MB\n"
     assert _snapshot(case.content) == before
 

@@ -3,7 +3,7 @@
 Content comes from many hands (editors, translators, designers), and an input far beyond
 any real one is a mistake or an attack: a pasted 20 MB paragraph once kept `validate`
 busy for minutes (PyYAML's scanner is pure Python, about 5 s a megabyte here), then the
-build laid out 228 pages to find that it does not fit two. Each limit is checked as early
+build laid out over 200 pages (45 s) to find that it does not fit two. Each limit is checked as early
 as it can be (a file's byte size before it is read or parsed) and is refused with one
 located message. Each is chosen far above what real content needs, so that no real
 edition meets one, and low enough that checking up to it stays fast.
@@ -15,17 +15,21 @@ the longest topic 2,118 characters of text, the translation record 28 KB.
 
 from __future__ import annotations
 
+# Sizes are counted as people's tools show them: 1 KB = 1,024 bytes.
+KB = 1024
+MB = 1024 * KB
+
 # --- content YAML files (checked by their byte size before they are read) ---------------
 
 # A topic file: it must fit a two-page factsheet, which holds about FACTSHEET_CHARS
 # characters (3 bytes each at most in UTF-8, plus keys and indentation): 100 KB is
 # several times that and ~40 times today's largest topic file; it parses in ~0.5 s.
-TOPIC_FILE_BYTES = 100_000
+TOPIC_FILE_BYTES = 100 * KB
 
 # Any other content file (edition, branding, glossary, strings, front matter, and the
 # translation records, which grow with the edition: 28 KB for 11 topics, ~300 KB for
-# 110). 1 MB parses in ~5 s, the worst `validate` can then spend on one file.
-CONTENT_FILE_BYTES = 1_000_000
+# 110). 1 MB parses in ~4 s, the worst `validate` can then spend on one file.
+CONTENT_FILE_BYTES = 1 * MB
 
 # --- texts (checked once parsed, on every text of every file, and on XLIFF targets) ------
 
@@ -45,13 +49,22 @@ TOPIC_CHARS = 20_000
 
 # --- files from outside the content folder ---------------------------------------------
 
-# An XLIFF file for import: a full export of the real edition's French is ~90 KB, one of
-# 110 topics ~1 MB. XML parsing is fast (C), but every target is then planned, written
-# and re-validated as YAML: 8 MB keeps an import under a few seconds before it refuses.
-XLIFF_BYTES = 8_000_000
+# An XLIFF file for import: a full export of the real edition's French is 72 KB, one of
+# 110 topics about 0.7 MB; 8 MB is more than 10 times that. Checked before the file is
+# read: a 50 MB one took 89 s of CPU and 1.2 GB to import (its targets are planned,
+# written and re-validated as YAML); refused by its size, it takes 0.4 s.
+XLIFF_BYTES = 8 * MB
 
-# A release set's manifest.json (`release --verify`): a real one is ~15 KB.
-MANIFEST_BYTES = 5_000_000
+# A release set's manifest.json (`release --verify`): a real one lists about a hundred
+# files (tens of KB); it is read whole, as JSON.
+MANIFEST_BYTES = 5 * MB
+
+# --- pictures (figures and the logo, under content/assets/: pipeline.content.assets) ------
+
+# A picture file, and its pixels: far beyond any print picture (an A4 page at 300 dpi is
+# 8.7 megapixels), small enough that decoding one stays within memory.
+PICTURE_BYTES = 20 * MB
+PICTURE_PIXELS = 50_000_000
 
 # --- the theme folder (branding.yaml `templates:`) ------------------------------------------
 
@@ -62,15 +75,15 @@ THEME_BINARY_EXTENSIONS = frozenset({".svg", ".png", ".jpg", ".jpeg", ".woff", "
 THEME_EXTENSIONS = THEME_TEXT_EXTENSIONS | THEME_BINARY_EXTENSIONS
 
 # A template or stylesheet: ours are at most 8 KB (style.css); 500 KB is 60 times that.
-THEME_TEXT_BYTES = 500_000
-# A font or picture: the limit of a content picture (pipeline.content.assets).
-THEME_FILE_BYTES = 20_000_000
+THEME_TEXT_BYTES = 500 * KB
+# A font or picture: the limit of a content picture.
+THEME_FILE_BYTES = PICTURE_BYTES
 # Entries of the folder (files and folders, whatever their type): ours has 15.
 THEME_FILES = 200
 # All the files a build may use together: a few fonts and pictures.
-THEME_BYTES = 50_000_000
+THEME_BYTES = 50 * MB
 
 
 def size_text(size: int) -> str:
     """A byte count as people read it: `600 KB`, `20.0 MB`."""
-    return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1e3))} KB"
+    return f"{size / MB:.1f} MB" if size >= MB else f"{max(1, round(size / KB))} KB"
