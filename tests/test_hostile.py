@@ -273,6 +273,12 @@ def test_a_topic_file_linking_outside_is_refused_unread(case):
     case.refused(case.validate(), "en/alpha.yaml", "links to a file outside the content folder")
 
 
+def test_schema_headers_leave_a_file_linking_outside_unread(case):
+    (case.content / "en" / "gamma.yaml").symlink_to(case.canary / "canary.yaml")
+    result = case.run("schema", "--check")
+    assert result.exit_code == 1 and "gamma" not in result.output  # the others lack headers; that one is skipped
+
+
 def test_a_language_folder_linking_outside_is_refused_unread(case):
     (case.content / "es").symlink_to(case.canary / "lang", target_is_directory=True)
     case.refused(case.validate(), "es/_strings.yaml", "links to a file outside the content folder")
@@ -548,6 +554,17 @@ def test_an_xliff_target_over_the_text_limit_is_refused(case, xliff, tmp_path):
     assert result.stderr == (f"Error: {path}: unit alpha:lead: target of 80,000 characters: "
                              "a text may have at most 5,000\n")
     assert _snapshot(case.content) == before
+
+
+def test_an_import_reads_nothing_a_link_in_the_content_folder_points_to(case, xliff, tmp_path):
+    """Handled: an import checks its result in a scratch copy of the content folder; a link
+    there to a file outside (which no content file names) is copied as a link, not read."""
+    (case.content / "notes.txt").symlink_to(case.canary / "canary.txt")
+    path = tmp_path / "fr.xlf"
+    path.write_text(xliff.replace(LEAD, "<target>Alpha est un thème d'essai.</target>"), encoding="utf-8")
+    result = case.run("translations", "import", path)
+    assert result.exit_code == 0, result.output
+    assert "Alpha est un thème d'essai." in (case.content / "fr" / "alpha.yaml").read_text(encoding="utf-8")
 
 
 def test_an_xliff_entity_cannot_read_the_canary(case, xliff, tmp_path):

@@ -367,7 +367,9 @@ def _validate(project: Project, new_texts: dict[Path, str], name: str) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="pipeline-import-") as scratch:
         copy_root = Path(scratch) / project.root.name
-        shutil.copytree(project.root, copy_root)
+        # Links are copied as links, never followed: the content folder may hold one to a
+        # file outside that nothing reads (load_project refuses those it would read).
+        shutil.copytree(project.root, copy_root, symlinks=True)
         for path, text in new_texts.items():
             (copy_root / path.relative_to(project.root)).write_text(text, encoding="utf-8")
         try:
