@@ -273,6 +273,12 @@ def test_a_topic_file_linking_outside_is_refused_unread(case):
     case.refused(case.validate(), "en/alpha.yaml", "links to a file outside the content folder")
 
 
+def test_a_translation_record_linking_outside_is_refused_unread(case):
+    (case.content / "translations" / "fr.yaml").unlink()
+    (case.content / "translations" / "fr.yaml").symlink_to(case.canary / "canary.yaml")
+    case.refused(case.validate(), "translations/fr.yaml", "links to a file outside the content folder")
+
+
 def test_schema_headers_leave_a_file_linking_outside_unread(case):
     (case.content / "en" / "gamma.yaml").symlink_to(case.canary / "canary.yaml")
     result = case.run("schema", "--check")

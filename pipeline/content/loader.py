@@ -106,6 +106,14 @@ def load_yaml(path: Path, limit: int = CONTENT_FILE_BYTES, what: str = "a conten
     return Loaded(path, data, lines)
 
 
+def outside(root: Path, path: Path) -> Problem | None:
+    """The problem of a content file that, links followed, lies outside the content folder
+    `root` (it is then never read), or None."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return Problem(path, 1, "", "links to a file outside the content folder: copy the file in instead")
+
+
 def _read_text(path: Path, limit: int, what: str) -> str:
     """The text of a regular file of at most `limit` bytes (newlines as `read_text` gives them)."""
     try:

@@ -24,6 +24,7 @@ from pipeline.content.loader import (
     Loc,
     format_loc,
     load_yaml,
+    outside,
     texts,
 )
 from pipeline.content.validate import check_assets, cross_check
@@ -168,8 +169,9 @@ def _load(root: Path, path: Path, problems: list[Problem], optional: bool = Fals
     (links followed) and within the size limits (`pipeline.content.limits`)."""
     if optional and not (path.exists() or path.is_symlink()):
         return None
-    if not path.resolve().is_relative_to(root.resolve()):
-        problems.append(Problem(path, 1, "", "links to a file outside the content folder: copy the file in instead"))
+    problem = outside(root, path)
+    if problem is not None:
+        problems.append(problem)
         return None
     try:
         loaded = load_yaml(path, limits.TOPIC_FILE_BYTES, "a topic file") if topic else load_yaml(path)
