@@ -485,6 +485,29 @@ def test_a_template_cannot_exhaust_memory(case):
     case.refused(case.build(), "theme/factsheet.html.j2", "template: unsafe: ")
 
 
+def test_the_sandbox_allows_the_renderers_values_and_nothing_reaching_the_machine(tmp_path):
+    """The sandbox itself, on values a template could meet (a unit test: no rendering)."""
+    import datetime
+    import types
+
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SecurityError
+
+    from pipeline.render.sandbox import Environment
+
+    env = Environment(autoescape=True, undefined=StrictUndefined)  # as the renderer's
+    values = {"path": tmp_path / "logo.svg", "date": datetime.date(2026, 11, 24), "labels": {"a": "b"},
+              "module": types, "holder": {"os": os}}
+    assert env.from_string("{{ path.name }} {{ date.isoformat() }} {{ labels.a }} {{ 2 ** 10 }}").render(
+        **values) == "logo.svg 2026-11-24 b 1024"
+    for unsafe in ("{{ path.read_text() }}", "{{ path.parent }}", "{{ module.ModuleType }}",
+                   "{{ holder.os.system('true') }}",
+                   "{{ 'x' * 1000000 }}", "{{ 2 ** 100000 }}", "{{ [1] * 200000 }}", "{{ labels.pop('a') }}"):
+        with pytest.raises(SecurityError):
+            env.from_string(unsafe).render(**values)
+    assert values["labels"] == {"a": "b"}
+
+
 # --- pictures ---------------------------------------------------------------------------------------
 
 

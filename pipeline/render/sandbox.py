@@ -12,8 +12,9 @@ machine through a content change, so its templates are untrusted code. Three gua
 2. **While rendering**: every template (ours too) runs in `Environment`, Jinja's
    immutable sandbox (no attribute starting with `_`, no function internals, no method
    that changes a list or dict), narrowed further: attributes only of the values the
-   renderer passes (the document model, numbers, text, dates, Jinja's own helpers), so a
-   path in the model can give its name but not `read_text()` or `unlink()`; and no text
+   renderer passes (the document model, numbers, text, dates, Jinja's own helpers), never
+   of a module or leading to one, so a path in the model can give its name but not
+   `read_text()` or `unlink()`; and no text
    or list of more than `MAX_ITEMS` built by `*`, no power beyond `MAX_EXPONENT`.
    What a name built at run time reaches is refused here, as `template: unsafe: ...`.
 3. **Loading**: `ConfinedLoader` serves a template only when its file, links followed,
@@ -29,6 +30,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePath
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -68,6 +70,8 @@ class Environment(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value) or attr in INTERNAL_NAMES:
             return False
+        if isinstance(obj, ModuleType) or isinstance(value, ModuleType):
+            return False  # a module reaches everything it imported (os, subprocess)
         if isinstance(obj, PurePath):
             return attr in PATH_ATTRIBUTES
         module = type(obj).__module__
