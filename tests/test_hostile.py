@@ -581,7 +581,7 @@ def test_an_xliff_target_over_the_text_limit_is_refused(case, xliff, tmp_path):
     result = case.run("translations", "import", path)
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {path}: unit alpha:lead: target of 80,000 characters: "
-                             "a text may have at most 5,000\n")
+                             "a text may have at most 15,000\n")
     assert _snapshot(case.content) == before
 
 
