@@ -80,11 +80,16 @@ def _check_strings(project: Project, code: str, problems: list[Problem]) -> None
             continue
         words = language.strings.packs.get(pack_id)
         where = f"{EDITION_FILE}:{_edition_line(project, ('packs', i, 'id'))}"
-        for name in REQUIRED:
-            if words is None or getattr(words, name) is None:
-                loc = ("packs", pack_id, name)
-                problems.append(Problem(path, line(loc), format_loc(loc),
-                                        f"missing: pack '{pack_id}' ({where}) needs a {name} in every language"))
+        missing = [name for name in REQUIRED if words is None or getattr(words, name) is None]
+        if words is None:  # the whole entry: one problem
+            loc: Loc = ("packs", pack_id)
+            problems.append(Problem(path, line(loc), format_loc(loc), f"missing: pack '{pack_id}' ({where}) "
+                                    f"needs a {' and a '.join(missing)} in every language"))
+            continue
+        for name in missing:
+            loc = ("packs", pack_id, name)
+            problems.append(Problem(path, line(loc), format_loc(loc),
+                                    f"missing: pack '{pack_id}' ({where}) needs a {name} in every language"))
     for pack_id in language.strings.packs:
         if pack_id not in declared:
             loc = ("packs", pack_id)
