@@ -162,7 +162,7 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, packs, job
 
     \b
     Example:
-      pipeline build --lang fr --format pdf --topic terrorism --no-handbook
+      pipeline build --lang fr --format pdf --topic terrorism --no-handbook --no-packs
     """
     from pipeline.engine.plan import plan
     from pipeline.engine.record import RECORD_NAME
