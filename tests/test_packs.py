@@ -170,6 +170,8 @@ def test_the_pack_command_names_unknown_packs():
 
 def test_build_makes_packs_incrementally_and_no_packs_leaves_them_out(packs_copy, tmp_path):
     """DOCX only: what is built, skipped and rebuilt does not depend on the format."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    assert "handbook: deps-build $(STAMP)\n\t$(PIPELINE) build --no-factsheets --no-packs\n" in makefile
     build = tmp_path / "build"
     base = ("--content", packs_copy, "--build-dir", build, "build", "--format", "docx", "-j", "1")
     result = invoke(*base, "--no-factsheets", "--no-packs")  # what `make handbook` runs
