@@ -30,6 +30,8 @@ FRONT_FILE = "_frontmatter.yaml"
 EDITION_FILE = "edition.yaml"
 BRANDING_FILE = "branding.yaml"
 GLOSSARY_FILE = "glossary.yaml"
+# Who approved which text (`pipeline signoff`); optional.
+SIGNOFF_FILE = "signoffs.yaml"
 
 
 

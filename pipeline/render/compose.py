@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from pipeline.content import model, schema
+from pipeline.content.fingerprints import STRINGS_DOC, approvals, document_names
 from pipeline.content.project import Language, Project
 from pipeline.render.typography import Typographer, parse_inline, strip_bidi_controls
 
@@ -141,6 +142,20 @@ class _Composer:
         labels["page_ref"] = labels["page_ref"].replace(" ", NO_BREAK_SPACE)
         return labels
 
+    def approvals(self, kind: str, topic_id: str | None, layout: model.Layout) -> dict[str, object]:
+        """The current sign-offs of the document's text, where they are printed or
+        recorded: archive files (XMP) and, when the edition asks, the handbook's imprint.
+        Other files leave them out, so that a sign-off rebuilds nothing else."""
+        imprint = kind == "handbook" and self.project.edition.imprint.approval
+        if layout.variant != "archive" and not imprint:
+            return {}
+        docs = [topic_id] if topic_id else document_names(self.language, self.project.topic_ids)
+        if kind == "factsheet":
+            docs = [STRINGS_DOC, *docs]
+        found = approvals(self.project, self.language.code, docs, self.language.strings.editions.approved)
+        return {"approvals": tuple(replace(a, line=self.text(a.line)) for a in found),
+                "imprint_approval": imprint}
+
     def margins(self, kind: str) -> model.PageMargins:
         m = getattr(self.project.branding.margins, kind)
         return model.PageMargins(top=m.top, bottom=m.bottom, inner=m.inner, outer=m.outer)
@@ -170,6 +185,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
     c = _Composer(project, project.languages[lang])
     chapter = c.chapter(topic_id)
     labels = c.labels()
+    layout = layout or model.Layout()
     return model.Document(
         kind="factsheet",
         meta=c.meta(chapter.title, model.plain(chapter.lead), chapter.reference),
@@ -177,16 +193,18 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         branding=c.branding(),
         margins=c.margins("factsheet"),
         chapters=(chapter,),
-        layout=layout or model.Layout(),
+        layout=layout,
         credits=c.credits(),
         templates=project.template_override,
         logo=c.logo(),
+        **c.approvals("factsheet", topic_id, layout),
     )
 
 
 def compose_handbook(project: Project, lang: str, layout: model.Layout | None = None) -> model.Document:
     """The model of the combined handbook in one language, chapters in edition order."""
     c = _Composer(project, project.languages[lang])
+    layout = layout or model.Layout()
     front_src = c.language.front
     front = model.FrontMatter(
         title=c.text(front_src.title),
@@ -203,9 +221,10 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         margins=c.margins("handbook"),
         chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
         front=front,
-        layout=layout or model.Layout(),
+        layout=layout,
         credits=c.credits(),
         chapter_start=project.edition.chapter_start,
         templates=project.template_override,
         logo=c.logo(),
+        **c.approvals("handbook", None, layout),
     )

@@ -405,6 +405,9 @@ class _DocxBuilder:
             self.par("ImprintValue", runs=[self._contact_link()])
         if self.doc.credits.source:
             self.par("ImprintSource", self.doc.credits.source)
+        if self.doc.imprint_approval:
+            for approval in (a for a in self.doc.approvals if a.whole_language):
+                self.par("ImprintSource", approval.line)
         # Foreword, on page 3 (its heading style starts a page).
         self.par("FrontHeading", labels["foreword"])
         for paragraph in front.foreword:

@@ -30,7 +30,7 @@ FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
 LANGUAGE_DOCS = (STRINGS_DOC, FRONT_DOC)
 
 # Top-level keys that hold translatable text, per kind of document (None: every key but `_SKIP`).
-_STRINGS_KEYS = ("labels", "release", "status", "classification", "date")
+_STRINGS_KEYS = ("labels", "release", "editions", "status", "classification", "date")
 _SKIP = ("id", "related")
 # Keys of a block that hold settings, not text: the same in every language.
 _BLOCK_SETTINGS = {"figure": ("src", "width"), "table": ("align",)}
