@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -106,9 +107,7 @@ class _Composer:
         )
 
     def edition_label(self) -> str:
-        date = self.project.edition.edition_date
-        fmt = self.language.strings.date
-        return fmt.format.format(month=fmt.months[date.month - 1], year=date.year, day=date.day)
+        return date_label(self.language.strings, self.project.edition.edition_date)
 
     def meta(self, title: str, subject: str, reference: str) -> model.Meta:
         strings = self.language.strings
@@ -168,6 +167,12 @@ class _Composer:
         if own is not None:
             branding["script_fonts"] = {"body": own.body, "heading": own.heading}
         return branding
+
+
+def date_label(strings: schema.Strings, date: dt.date) -> str:
+    """An edition date in a language's words ("November 2026"), as printed on every document."""
+    fmt = strings.date
+    return fmt.format.format(month=fmt.months[date.month - 1], year=date.year, day=date.day)
 
 
 def reference_code(project: Project, kind: str, topic_id: str | None = None) -> str:
