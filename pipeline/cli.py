@@ -296,19 +296,23 @@ class _Reporter:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder that receives the set (as <edition-date>/).")
 @click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--allow-unsigned", is_flag=True,
+              help="A draft set before its languages are signed off (never a final one).")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Check a release folder against its manifest and checksums instead.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes; default: one per core.")
 @quiet_option
 @pass_ctx
-def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, verify_dir, jobs) -> None:
     """Build and assemble the distribution set of the edition, or verify one.
 
     Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
     a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
     README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
-    (or --allow-draft), the content is valid and every document builds.
+    (or --allow-draft), every language is signed off (pipeline signoff; or, for a draft,
+    --allow-unsigned), the content is valid and every document builds. A final release
+    is recorded in content/editions.yaml.
 
     \b
     Examples:
@@ -333,7 +337,8 @@ def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None
         lang_list = tuple(_langs(ctx, langs)) if langs else ()
     except ContentError:
         lang_list = tuple(langs)  # the release names the content problems with every other cause
-    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers(),
+                          allow_unsigned=allow_unsigned)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = _Reporter(ctx, 0)
     target = rel.release(request, report=report)

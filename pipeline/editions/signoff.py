@@ -198,7 +198,7 @@ def field_lines(project: Project, change: DocChange, indent: str = "    ") -> li
 # --- the release gate -------------------------------------------------------------------------
 
 
-def gate_problems(project: Project, langs: list[str], allow_unsigned: bool, draft_release: bool) -> list[str]:
+def gate_problems(project: Project, langs: list[str], allow_unsigned: bool) -> list[str]:
     """One located line per released language that is not signed off.
 
     A final edition never goes out unsigned; `--allow-unsigned` is for a draft set only.
@@ -210,7 +210,7 @@ def gate_problems(project: Project, langs: list[str], allow_unsigned: bool, draf
         problems.append(f"{display_path(project.root / EDITION_FILE)}:{line}: status: the edition is 'final'; "
                         "--allow-unsigned is for draft sets only: sign off every language (pipeline signoff)")
         allow_unsigned = False
-    if allow_unsigned and draft_release:
+    if allow_unsigned:
         return problems
     for lang in langs:
         state = language_state(project, lang)
@@ -232,6 +232,8 @@ def _location(project: Project, lang: str) -> str:
 
 
 def _summary(state: LanguageState, shown: int = 3) -> str:
+    if not state.of(SIGNED) and not state.of(STALE):
+        return "never signed off"
     parts = []
     for kind, words in ((STALE, "changed since signed off"), (UNSIGNED, "never signed off")):
         docs = [d.doc for d in state.of(kind)]

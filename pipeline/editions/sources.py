@@ -25,6 +25,7 @@ from pipeline.content.loader import EDITION_FILE, FRONT_FILE, STRINGS_FILE
 from pipeline.content.project import Project
 from pipeline.editions import gitsource
 from pipeline.errors import PipelineError, display_path
+from pipeline.render.compose import date_label
 
 SNAPSHOT = "snapshot.json"
 MANIFEST = "manifest.json"
@@ -92,7 +93,7 @@ def _parse(data: bytes | None, where: str) -> Any:
 # --- release set snapshots -------------------------------------------------------------
 
 
-def snapshot(project: Project, langs: list[str], edition_labels: dict[str, str]) -> bytes:
+def snapshot(project: Project, langs: list[str]) -> bytes:
     """The text of the released languages as JSON, for a release set (`snapshot.json`).
 
     With the set's manifest (which hashes it) it lets `pipeline changes` compare with this
@@ -100,7 +101,8 @@ def snapshot(project: Project, langs: list[str], edition_labels: dict[str, str])
     """
     text = current(project)
     data = {"edition": project.edition.edition_date.isoformat(), "order": text.order,
-            "edition_label": {lang: edition_labels[lang] for lang in langs},
+            "edition_label": {lang: date_label(project.languages[lang].strings, project.edition.edition_date)
+                              for lang in langs},
             "languages": {lang: text.languages[lang] for lang in langs}}
     return (json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
 
