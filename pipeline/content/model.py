@@ -235,6 +235,8 @@ class Redline:
     summary: str
     entries: tuple[RedlineEntry, ...]
     show_foreword: bool = False
+    ins_colour: str = "#1F5FBF"
+    del_colour: str = "#C0392B"
 
 
 @dataclass(frozen=True)

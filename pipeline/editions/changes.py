@@ -72,7 +72,7 @@ def _edition_text(project: Project, edition: Edition) -> EditionText:
         folder = project.root.parent / "dist" / edition.set
         if not (folder / MANIFEST).is_file():
             raise PipelineError(f"{where(project.root)}: edition {edition.name} was released from content not "
-                                f"committed to git; compare with its release set: --since DIR (e.g. dist/{edition.set})")
+                                f"committed to git; compare with its release set: --since DIR (dist/{edition.set})")
         text = from_set(folder)
     text.label, text.edition = edition.name, edition.name
     return text

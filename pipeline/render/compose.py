@@ -169,6 +169,13 @@ class _Composer:
         return branding
 
 
+def inline_composer(project: Project, lang: str):
+    """A function that turns a text of `lang` into the model's inline spans, with the
+    language's typography, exactly as a document's text is composed (for a redline's
+    old text)."""
+    return _Composer(project, project.languages[lang]).inline
+
+
 def date_label(strings: schema.Strings, date: dt.date) -> str:
     """An edition date in a language's words ("November 2026"), as printed on every document."""
     fmt = strings.date
