@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pipeline.content import model, schema
@@ -105,16 +105,13 @@ def current_signoffs(project: Project, lang: str, docs: Iterable[str] | None = N
     return [s for s in project.signoffs if s.lang == lang and is_current(s, fingerprints, wanted)]
 
 
-def approvals(project: Project, lang: str, docs: Iterable[str], line: str) -> tuple[model.Approval, ...]:
-    """The current sign-offs bearing on a document made of `docs`, for its model.
-
-    `line` is the language's "Approved: {role}, {date}" label (through typography); a
-    sign-off without a role prints its signatory's name there.
-    """
+def approvals(project: Project, lang: str, docs: Iterable[str],
+              line: Callable[[schema.SignOff], str]) -> tuple[model.Approval, ...]:
+    """The current sign-offs bearing on a document made of `docs`, for its model;
+    `line` words each one for the imprint ("Approved: Reviser, 2026-11-20")."""
     whole = language_fingerprint(language_fingerprints(project, lang))
     return tuple(
         model.Approval(by=s.by, role=s.role, date=s.date,
                        fingerprint=s.fingerprint or language_fingerprint(s.documents),
-                       whole_language=s.fingerprint == whole,
-                       line=line.format(role=s.role or s.by, date=s.date.isoformat()))
+                       whole_language=s.fingerprint == whole, line=line(s))
         for s in current_signoffs(project, lang, docs))

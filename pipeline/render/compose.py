@@ -151,9 +151,14 @@ class _Composer:
         docs = [topic_id] if topic_id else document_names(self.language, self.project.topic_ids)
         if kind == "factsheet":
             docs = [STRINGS_DOC, *docs]
-        found = approvals(self.project, self.language.code, docs, self.language.strings.editions.approved)
-        return {"approvals": tuple(replace(a, line=self.text(a.line)) for a in found),
-                "imprint_approval": imprint}
+        label = self.text(self.language.strings.editions.approved)
+
+        def line(signoff: schema.SignOff) -> str:
+            # The date as recorded (ISO 8601): typography would turn its hyphens into dashes.
+            return label.format(role=self.text(signoff.role or signoff.by), date=signoff.date.isoformat())
+
+        found = approvals(self.project, self.language.code, docs, line)
+        return {"approvals": found, "imprint_approval": imprint}
 
     def margins(self, kind: str) -> model.PageMargins:
         m = getattr(self.project.branding.margins, kind)
