@@ -103,7 +103,7 @@ def test_a_final_release_is_recorded_in_the_editions_log(released):
 
 @pytest.mark.slow
 def test_manifest_readme_and_archive_xmp_carry_the_signoffs(released):
-    content, folder = released
+    _, folder = released
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     signed = {s["lang"]: s for s in manifest["signoffs"]}
     assert signed["en"]["by"] == "Sam Lee" and signed["en"]["role"] == "Reviser" and signed["en"]["date"] == TODAY
