@@ -20,6 +20,7 @@ import pikepdf
 import pytest
 import yaml
 from click.testing import CliRunner
+from docx import Document as open_docx
 from PIL import Image
 
 from pipeline.cli import cli
@@ -239,6 +240,35 @@ def test_signoff_of_some_documents_and_its_refusals(fixture_copy, run_cli):
     assert "by: Claire" in record and "fingerprint:" not in record  # one document: no language fingerprint
 
 
+def test_a_malformed_signoff_file_is_a_located_content_error(fixture_copy, run_cli):
+    (fixture_copy / "signoffs.yaml").write_text(
+        "signoffs:\n  - lang: en\n    by: Sam\n    date: someday\n    documents: {alpha: x}\n", encoding="utf-8")
+    result = run_cli("--content", fixture_copy, "signoff", "--status")
+    assert result.exit_code == 1
+    assert re.search(r"signoffs\.yaml:4: signoffs\[0\]\.date: .*date", result.stderr), result.stderr
+    assert re.search(r"signoffs\.yaml:5: signoffs\[0\]\.documents\.alpha: ", result.stderr), result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_the_next_release_notes_say_what_changed_since_the_last_edition(released, tmp_path):
+    from pipeline.content.project import load_project
+    from pipeline.editions import notes
+
+    content = copy_repo(released[0], tmp_path)
+    edit(content / "edition.yaml", "edition_date: 2026-11-24", "edition_date: 2027-02-10")
+    edit(content / "en" / "alpha.yaml", "lead: Alpha is a test topic.", "lead: Alpha is a sample topic.")
+    edit(content / "fr" / "alpha.yaml", "lead: Alpha est un thème de test.", "lead: Alpha est un thème d'essai.")
+    git(content.parent, "commit", "-qam", "next edition")
+    project = load_project(content)
+    before, since = notes.history(project, ["en", "fr"])
+    assert before is not None and before.name == "2026-11-24"
+    assert notes.readme_notes(project, "en", before, since)[:2] == [
+        "Changes since November 2026", "  Alpha crime · 1 change(s)"]
+    assert notes.readme_notes(project, "fr", before, since)[:2] == [
+        "Modifications depuis novembre 2026", "  Criminalité alpha · 1 modification(s)"]
+
+
 @pytest.mark.slow
 def test_a_final_release_is_refused_without_current_signoffs_naming_each_language(released, tmp_path):
     content = copy_repo(released[0], tmp_path)
@@ -279,6 +309,11 @@ def test_the_imprint_prints_the_approval_when_the_edition_asks(fixture_copy, tmp
                          "--format", "pdf", "-o", out)
             assert result.exit_code == 0, result.output
             texts[lang, bool(setting)] = pdftotext(out)
+    docx_out = tmp_path / "fr.docx"
+    assert run(fixture_copy, "--build-dir", tmp_path / "build", "handbook", "--lang", "fr", "--format", "docx",
+               "-o", docx_out).exit_code == 0
+    paragraphs = [p.text.replace("\u00a0", " ") for p in open_docx(docx_out).paragraphs]
+    assert f"Approuvé : Réviseure, {TODAY}" in paragraphs  # the Word file's imprint too
     assert f"Approved: Reviser, {TODAY}" in texts["en", True]
     assert f"Approuvé : Réviseure, {TODAY}" in texts["fr", True]
     assert "Approved" not in texts["en", False] and "Approuvé" not in texts["fr", False]

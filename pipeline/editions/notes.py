@@ -75,13 +75,14 @@ def readme_notes(project: Project, lang: str, before: Edition | None, since: Cha
     if before is None:
         lines.append(labels.first_edition)
     elif since is not None:
-        lines.append(labels.since.format(edition=date_label(project.languages[lang].strings, before.edition)) + ":")
+        # Separators are the language-neutral middle dot: the labels carry all words and punctuation.
+        lines.append(labels.since.format(edition=date_label(project.languages[lang].strings, before.edition)))
         found = next(lc for lc in since.languages if lc.lang == lang)
         shown = found.of(ADDED, REMOVED, CHANGED)
         words = {ADDED: labels.added, REMOVED: labels.removed}
         for change in shown:
             state = words.get(change.state) or labels.changed.format(count=len(change.fields))
-            lines.append(f"  {title_of(project, since, lang, change.doc)}: {state}")
+            lines.append(f"  {title_of(project, since, lang, change.doc)} · {state}")
         if not shown:
             lines.append(f"  {labels.unchanged}")
     for s in current_records(project, [lang]):
