@@ -233,6 +233,8 @@ def test_signoff_of_some_documents_and_its_refusals(fixture_copy, run_cli):
                                       "_frontmatter, alpha, beta")
     no_name = run_cli("--content", fixture_copy, "signoff", "--lang", "fr", "--by", " ")
     assert no_name.exit_code == 2 and "--by NAME" in no_name.stderr
+    control = run_cli("--content", fixture_copy, "signoff", "--lang", "fr", "--by", "Cla\x01ire")
+    assert control.exit_code == 1 and control.stderr.strip() == "Error: --by: contains control character U+0001"
     bad_lang = run_cli("--content", fixture_copy, "signoff", "--lang", "de", "--by", "X")
     assert bad_lang.exit_code == 2 and "unknown language 'de'" in bad_lang.stderr
     assert "Traceback" not in bad_doc.output + no_name.output + bad_lang.output

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from pipeline.content import schema
 from pipeline.content.fingerprints import document_names, language_fingerprint, language_fingerprints
@@ -79,11 +80,15 @@ def sign(project: Project, lang: str, by: str, role: str | None, docs: list[str]
     if unknown:
         raise PipelineError(f"--doc {unknown[0]}: not a document of {lang}; choose from: {', '.join(fingerprints)}")
     chosen = list(dict.fromkeys(docs)) if docs else list(fingerprints)
-    entry = schema.SignOff(
-        lang=lang, by=by.strip(), role=role.strip() if role else None, date=today or dt.date.today(),
-        commit=_committed(project, lang, chosen),
-        fingerprint=None if docs else language_fingerprint(fingerprints),
-        documents={doc: fingerprints[doc] for doc in chosen})
+    try:  # the record is checked as the content loader will check it, before it is written
+        entry = schema.SignOff(
+            lang=lang, by=by.strip(), role=(role or "").strip() or None, date=today or dt.date.today(),
+            commit=_committed(project, lang, chosen),
+            fingerprint=None if docs else language_fingerprint(fingerprints),
+            documents={doc: fingerprints[doc] for doc in chosen})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise PipelineError(f"--{error['loc'][0]}: {str(error['msg']).removeprefix('Value error, ')}") from None
     _write(project, [*project.signoffs, entry])
     return entry
 
@@ -103,7 +108,6 @@ def _committed(project: Project, lang: str, docs: list[str]) -> str | None:
 def _write(project: Project, signoffs: list[schema.SignOff]) -> None:
     data = schema.SignOffs(signoffs=signoffs).model_dump(mode="json", exclude_none=True)
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9, default_flow_style=False)
-    # Checked against the schema before it replaces the file: a bad name is refused, not stored.
     write_atomic(signoff_path(project), (HEADER + body).encode("utf-8"))
 
 
