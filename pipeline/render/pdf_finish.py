@@ -184,7 +184,9 @@ def _signoff_metadata(pdf: pikepdf.Pdf, doc: Document) -> None:
     if not doc.approvals:
         return
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-        xmp["dc:contributor"] = {approval_record(a) for a in doc.approvals}
+        # A list in a fixed order (pikepdf writes the rdf:Bag the property is): a set's order
+        # changes from process to process, and the archive file must not.
+        xmp["dc:contributor"] = sorted({approval_record(a) for a in doc.approvals})
 
 
 def approval_record(approval: Approval) -> str:
