@@ -22,7 +22,7 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets packs release test bench visual-diff lint translations clean deps deps-build deps-test \
+.PHONY: all handbook factsheets packs release changes test bench visual-diff lint translations clean deps deps-build deps-test \
         deps-preview deps-release venv preview schema screenshot
 
 all: deps-build $(STAMP)
@@ -53,6 +53,10 @@ bench: deps-build $(TEST_STAMP)
 BEFORE ?= HEAD
 visual-diff: deps-build deps-test $(TEST_STAMP)
 	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
+
+# What changed since the last edition released, and a redline PDF per language in build/changes/.
+changes: deps-build $(STAMP)
+	$(PIPELINE) changes --pdf-dir build/changes
 
 # Live preview while editing: `make preview TOPIC=corruption`, `make preview PACK=<id>` for a
 # briefing pack, or `make preview` for the handbook.

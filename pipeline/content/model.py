@@ -23,6 +23,10 @@ class Span:
     bold: bool = False
     italic: bool = False
     href: str | None = None
+    # Only in a redline (`pipeline changes --pdf`): "ins" or "del", and the anchor the
+    # redline's list of changes links to (on the first span of a change).
+    change: Literal["ins", "del"] | None = None
+    anchor: str | None = None
 
 
 Inline = tuple[Span, ...]
@@ -204,6 +208,44 @@ Direction = Literal["ltr", "rtl"]
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A sign-off (content/signoffs.yaml) still current for a document's text.
+
+    `whole_language` when it approved every document of the language as it is now;
+    `line` is what the handbook's imprint prints ("Approved: Reviser, 2026-11-20").
+    """
+
+    by: str
+    role: str | None
+    date: dt.date
+    fingerprint: str
+    whole_language: bool
+    line: str
+
+
+@dataclass(frozen=True)
+class RedlineEntry:
+    """One line of a redline's first page: a document and what changed in it."""
+
+    title: str
+    status: str  # the language's words: new, removed, N changes
+    anchor: str | None  # where the document (or its first change) is, if it is shown
+    changes: tuple[tuple[Inline, str | None], ...] = ()  # each change marked, and its anchor
+
+
+@dataclass(frozen=True)
+class Redline:
+    """A document laid out as a redline: its changes since an edition marked in place."""
+
+    heading: str  # "Changes since November 2026"
+    summary: str
+    entries: tuple[RedlineEntry, ...]
+    show_foreword: bool = False
+    ins_colour: str = "#1F5FBF"
+    del_colour: str = "#C0392B"
+
+
+@dataclass(frozen=True)
 class Meta:
     """Document control and metadata, printed in footers and stored in files."""
 
@@ -284,6 +326,12 @@ class Document:
     chapter_start: Literal["page", "recto"] = "page"
     templates: Path | None = None
     logo: Logo | None = None
+    # Current sign-offs: filled in for archive files (their XMP records them) and, when
+    # edition.yaml `imprint: {approval: true}` asks, for the handbook's imprint.
+    approvals: tuple[Approval, ...] = ()
+    imprint_approval: bool = False
+    # Set only for a redline (`pipeline changes --pdf`), never for a release file.
+    redline: Redline | None = None
 
     def assets(self) -> tuple[Asset, ...]:
         """Every picture file the document shows (the logo and its figures), each once."""

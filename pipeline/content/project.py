@@ -19,6 +19,7 @@ from pipeline.content.loader import (
     EDITION_FILE,
     FRONT_FILE,
     GLOSSARY_FILE,
+    SIGNOFF_FILE,
     STRINGS_FILE,
     Loaded,
     Loc,
@@ -61,6 +62,9 @@ class Project:
     # Every picture the content shows, checked, by (language, name under content/assets/):
     # filled in by `pipeline.content.validate.check_assets` before any document is composed.
     assets: dict[tuple[str, str], model.Asset] = field(default_factory=dict)
+    # content/signoffs.yaml (optional): who approved which text, oldest first.
+    signoffs: list[schema.SignOff] = field(default_factory=list)
+    signoffs_source: Loaded | None = None
 
     @property
     def topic_ids(self) -> list[str]:
@@ -137,6 +141,9 @@ def load_project(root: Path) -> Project:
     glossary: list[dict[str, str]] = []
     if glossary_src is not None:
         glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
+    signoffs_src = _load(root / SIGNOFF_FILE, problems, optional=True)
+    signoffs = (validate_model(signoffs_src, schema.SignOffs, problems)
+                if signoffs_src and signoffs_src.data is not None else None)
     if branding is not None and branding_src is not None:
         _check_template_folder(root, branding, branding_src, problems)
 
@@ -151,7 +158,8 @@ def load_project(root: Path) -> Project:
     if problems:
         raise ContentError(problems)
     assert edition is not None and branding is not None
-    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src)
+    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src,
+                      signoffs=list(signoffs.signoffs) if signoffs else [], signoffs_source=signoffs_src)
     cross_check(project, problems)
     project.assets = check_assets(project, problems)
     if problems:

@@ -76,6 +76,7 @@ class Request:
     langs: tuple[str, ...] = ()  # empty: every language of the edition
     allow_draft: bool = False
     workers: int = 1
+    allow_unsigned: bool = False  # a draft set may go out before its languages are signed off
 
 
 @dataclass
@@ -144,9 +145,17 @@ def _raw_status_gate(request: Request) -> list[str]:
     return _status_problem(path, loaded.line_of(("status",)), status, request)
 
 
+def signoff_gate(project: Project, request: Request) -> list[str]:
+    """Every released language signed off as it now is (`pipeline signoff`); a draft set
+    may go without (--allow-unsigned), a final one never."""
+    from pipeline.editions.signoff import gate_problems
+
+    return gate_problems(project, list(request.langs or project.edition.languages), request.allow_unsigned)
+
+
 # Checks on validated content, each returning its problems. Content problems (load and
 # validation) and failed documents are gathered around these by `release`.
-GATES: list[Gate] = [status_gate, translations_gate]
+GATES: list[Gate] = [status_gate, translations_gate, signoff_gate]
 
 
 # --- the release -------------------------------------------------------------------------
@@ -170,8 +179,17 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
     if problems:
         raise ReleaseRefused(problems)
     entries = assemble(project, request, jobs, langs)
-    return write_set(request.out_dir, set_name(project), entries, manifest(project, langs, entries),
-                     readme(project, langs, entries))
+    from pipeline.editions import notes, sources
+
+    entries.append(Entry(sources.SNAPSHOT, "snapshot", "screen", "json", "", sources.snapshot(project, langs)))
+    record = notes.manifest_record(project, langs, notes.content_commit(project))
+    before, since = notes.history(project, langs)
+    target = write_set(request.out_dir, set_name(project), entries, {**manifest(project, langs, entries), **record},
+                       readme(project, langs, entries, {lang: notes.readme_notes(project, lang, before, since)
+                                                        for lang in langs}))
+    if project.edition.status == "final":
+        notes.record_release(project, set_name(project), record)  # the editions log; drafts record nothing
+    return target
 
 
 def release_jobs(project: Project, build_dir: Path, langs: list[str]) -> list[Job]:
@@ -261,7 +279,7 @@ def manifest(project: Project, langs: list[str], entries: list[Entry]) -> dict[s
     }
 
 
-def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
+def readme(project: Project, langs: list[str], entries: list[Entry], notes: dict[str, list[str]] | None = None) -> str:
     """The set listed for the person sending it out, one section per language, in it."""
     from pipeline.render.html import environment
 
@@ -274,12 +292,14 @@ def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
                   (labels.docx, [e for e in mine if e.format == "docx"]),
                   (labels.bundle, [e for e in mine if e.kind == "bundle"]),
                   (labels.print, [e for e in mine if e.set == "print"]),
-                  (labels.archive, [e for e in mine if e.set == "archive"])]
+                  (labels.archive, [e for e in mine if e.set == "archive"]),
+                  (strings.editions.snapshot, [e for e in entries if e.kind == "snapshot"])]
         sections.append({
             "name": strings.name,
             "heading": labels.heading.format(edition=mine[0].edition_label),
             "status": strings.status[project.edition.status],
             "draft_notice": labels.draft_notice if project.edition.status != "final" else "",
+            "notes": (notes or {}).get(lang, []),
             "groups": [(label, _rows(files, labels.pages)) for label, files in groups if files],
             "verify": labels.verify,
         })

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Collection
 from dataclasses import replace
 
 from pipeline.content import model, schema
+from pipeline.content.fingerprints import FRONT_DOC, STRINGS_DOC, approvals
 from pipeline.content.project import Language, Project
 from pipeline.render.typography import Typographer, parse_inline, strip_bidi_controls
 
@@ -113,9 +115,7 @@ class _Composer:
         return model.RelatedRef(topic_id, title, None, factsheet_address(self.project, self.language.code, topic_id))
 
     def edition_label(self) -> str:
-        date = self.project.edition.edition_date
-        fmt = self.language.strings.date
-        return fmt.format.format(month=fmt.months[date.month - 1], year=date.year, day=date.day)
+        return date_label(self.language.strings, self.project.edition.edition_date)
 
     def meta(self, title: str, subject: str, reference: str) -> model.Meta:
         strings = self.language.strings
@@ -149,6 +149,22 @@ class _Composer:
         labels["page_ref"] = labels["page_ref"].replace(" ", NO_BREAK_SPACE)
         return labels
 
+    def approvals(self, kind: str, docs: list[str], layout: model.Layout) -> dict[str, object]:
+        """The current sign-offs of the document's text (its documents `docs`), where they
+        are printed or recorded: archive files (XMP) and, when the edition asks, a
+        handbook's imprint. Other files leave them out, so that a sign-off rebuilds nothing else."""
+        imprint = kind == "handbook" and self.project.edition.imprint.approval
+        if layout.variant != "archive" and not imprint:
+            return {}
+        label = self.text(self.language.strings.editions.approved)
+
+        def line(signoff: schema.SignOff) -> str:
+            # The date as recorded (ISO 8601): typography would turn its hyphens into dashes.
+            return label.format(role=self.text(signoff.role or signoff.by), date=signoff.date.isoformat())
+
+        found = approvals(self.project, self.language.code, docs, line)
+        return {"approvals": found, "imprint_approval": imprint}
+
     def margins(self, kind: str) -> model.PageMargins:
         m = getattr(self.project.branding.margins, kind)
         return model.PageMargins(top=m.top, bottom=m.bottom, inner=m.inner, outer=m.outer)
@@ -161,6 +177,19 @@ class _Composer:
         if own is not None:
             branding["script_fonts"] = {"body": own.body, "heading": own.heading}
         return branding
+
+
+def inline_composer(project: Project, lang: str):
+    """A function that turns a text of `lang` into the model's inline spans, with the
+    language's typography, exactly as a document's text is composed (for a redline's
+    old text)."""
+    return _Composer(project, project.languages[lang]).inline
+
+
+def date_label(strings: schema.Strings, date: dt.date) -> str:
+    """An edition date in a language's words ("November 2026"), as printed on every document."""
+    fmt = strings.date
+    return fmt.format.format(month=fmt.months[date.month - 1], year=date.year, day=date.day)
 
 
 def reference_code(project: Project, kind: str, topic_id: str | None = None) -> str:
@@ -193,6 +222,7 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
     c = _Composer(project, project.languages[lang])
     chapter = c.chapter(topic_id)
     labels = c.labels()
+    layout = layout or model.Layout()
     return model.Document(
         kind="factsheet",
         meta=c.meta(chapter.title, model.plain(chapter.lead), chapter.reference),
@@ -200,10 +230,11 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
         branding=c.branding(),
         margins=c.margins("factsheet"),
         chapters=(chapter,),
-        layout=layout or model.Layout(),
+        layout=layout,
         credits=c.credits(),
         templates=project.template_override,
         logo=c.logo(),
+        **c.approvals("factsheet", [STRINGS_DOC, topic_id], layout),
     )
 
 
@@ -231,6 +262,7 @@ def _book(c: _Composer, title: str, subtitle: str, foreword: list[str], topics: 
           holds: frozenset[str] | None, layout: model.Layout | None) -> model.Document:
     """A handbook-kind document: cover, imprint, foreword, contents and the chapters of
     `topics` (the whole handbook, or a pack: `holds` then names the pack's topics)."""
+    layout = layout or model.Layout()
     front_src = c.language.front
     front = model.FrontMatter(
         title=c.text(title),
@@ -247,9 +279,10 @@ def _book(c: _Composer, title: str, subtitle: str, foreword: list[str], topics: 
         margins=c.margins("handbook"),
         chapters=tuple(c.chapter(topic_id, holds) for topic_id in topics),
         front=front,
-        layout=layout or model.Layout(),
+        layout=layout,
         credits=c.credits(),
         chapter_start=c.project.edition.chapter_start,
         templates=c.project.template_override,
         logo=c.logo(),
+        **c.approvals("handbook", [STRINGS_DOC, FRONT_DOC, *topics], layout),
     )

@@ -408,6 +408,9 @@ class _DocxBuilder:
             self.par("ImprintValue", runs=[self._contact_link()])
         if self.doc.credits.source:
             self.par("ImprintSource", self.doc.credits.source)
+        if self.doc.imprint_approval:
+            for approval in (a for a in self.doc.approvals if a.whole_language):
+                self.par("ImprintSource", approval.line)
         # Foreword, on page 3 (its heading style starts a page); a pack may have none.
         if front.foreword:
             self.par("FrontHeading", labels["foreword"])
