@@ -141,7 +141,7 @@ def load_project(root: Path) -> Project:
     glossary: list[dict[str, str]] = []
     if glossary_src is not None:
         glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
-    signoffs_src = _load(root / SIGNOFF_FILE, problems, optional=True)
+    signoffs_src = _load(root, root / SIGNOFF_FILE, problems, optional=True)
     signoffs = (validate_model(signoffs_src, schema.SignOffs, problems)
                 if signoffs_src and signoffs_src.data is not None else None)
     if branding is not None and branding_src is not None:
