@@ -6,10 +6,13 @@ import re
 from dataclasses import replace
 
 from pipeline.content import model, schema
+from pipeline.content.loader import FRONT_FILE, Loc
 from pipeline.content.project import Language, Project
 from pipeline.render.typography import Typographer, parse_inline, strip_bidi_controls
 
 NO_BREAK_SPACE = "\u00a0"
+# How `pipeline.translations.fields` names the front matter's document.
+FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
 # Keywords are separated by a comma, in whichever script the language writes it:
 # , (Latin), ، (Arabic), 、 and ， (ideographic, full-width).
 _LIST_SEPARATOR = re.compile("[,\u060c\u3001\uff0c]")
@@ -22,44 +25,59 @@ class _Composer:
         self.project = project
         self.language = language
         self.typo = Typographer(language.strings.typography, language.strings.direction)
+        self.doc = FRONT_DOC  # the document whose texts are being composed (a topic id in a chapter)
 
-    def text(self, value: str) -> str:
-        return self.typo.isolate(self.typo(value))
+    # Every text is composed with `at`, its path in the YAML of the document being composed
+    # (`self.doc`), which it carries as its `model.Origin` (the DOCX anchors it).
 
-    def inline(self, value: str) -> model.Inline:
+    def text(self, value: str, at: Loc | None = None, doc: str | None = None) -> str:
+        text = self.typo.isolate(self.typo(value))
+        return text if at is None else model.SourcedText(text, model.Origin(doc or self.doc, at))
+
+    def inline(self, value: str, at: Loc) -> model.Inline:
         # Latin runs inside right-to-left text are isolated (a no-op for left-to-right languages).
-        return tuple(replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(value, self.typo))
+        spans = (replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(value, self.typo))
+        return model.SourcedInline(spans, model.Origin(self.doc, at))
 
-    def optional(self, value: str | None) -> model.Inline | None:
-        return self.inline(value) if value is not None else None
+    def optional(self, value: str | None, at: Loc) -> model.Inline | None:
+        return self.inline(value, at) if value is not None else None
 
-    def paragraph(self, value: str) -> model.Paragraph:
-        return model.Paragraph(self.inline(value))
+    def paragraph(self, value: str, at: Loc) -> model.Paragraph:
+        return model.Paragraph(self.inline(value, at))
 
-    def block(self, raw: object) -> model.Block:
+    def block(self, raw: object, at: Loc) -> model.Block:
         if isinstance(raw, str):
-            return self.paragraph(raw)
+            return self.paragraph(raw, at)
         if isinstance(raw, schema.ListBlock):
-            body = raw.list
-            intro = self.inline(body.intro) if body.intro else None
-            return model.BulletList(intro, tuple(self.inline(item) for item in body.items))
+            body, at = raw.list, (*at, "list")
+            intro = self.inline(body.intro, (*at, "intro")) if body.intro else None
+            return model.BulletList(intro, tuple(self.inline(item, (*at, "items", i))
+                                                 for i, item in enumerate(body.items)))
         if isinstance(raw, schema.FocusBlock):
-            return model.Focus(self.inline(raw.focus.title), tuple(self.paragraph(p) for p in raw.focus.body))
+            focus, at = raw.focus, (*at, "focus")
+            return model.Focus(self.inline(focus.title, (*at, "title")),
+                               tuple(self.paragraph(p, (*at, "body", i)) for i, p in enumerate(focus.body)))
         if isinstance(raw, schema.QuoteBlock):
-            quote = raw.quote
-            return model.Quote(self.inline(quote.text), self.optional(quote.attribution), self.optional(quote.source))
+            quote, at = raw.quote, (*at, "quote")
+            return model.Quote(self.inline(quote.text, (*at, "text")),
+                               self.optional(quote.attribution, (*at, "attribution")),
+                               self.optional(quote.source, (*at, "source")))
         if isinstance(raw, schema.KeyFigureBlock):
-            kf = raw.key_figure
-            return model.KeyFigure(self.inline(kf.value), self.inline(kf.text), self.optional(kf.source))
+            kf, at = raw.key_figure, (*at, "key_figure")
+            return model.KeyFigure(self.inline(kf.value, (*at, "value")), self.inline(kf.text, (*at, "text")),
+                                   self.optional(kf.source, (*at, "source")))
         if isinstance(raw, schema.FigureBlock):
-            fig = raw.figure
-            return model.Figure(self.asset(fig.src), self.text(fig.alt), self.optional(fig.caption),
-                                self.optional(fig.credit), fig.width)
+            fig, at = raw.figure, (*at, "figure")
+            return model.Figure(self.asset(fig.src), self.text(fig.alt, (*at, "alt")),
+                                self.optional(fig.caption, (*at, "caption")),
+                                self.optional(fig.credit, (*at, "credit")), fig.width)
         if isinstance(raw, schema.TableBlock):
-            table = raw.table
+            table, at = raw.table, (*at, "table")
             align = tuple(table.align or ["start"] * len(table.header))
-            return model.Table(self.inline(table.caption), tuple(self.inline(h) for h in table.header),
-                               tuple(tuple(self.inline(cell) for cell in row) for row in table.rows), align)
+            header = tuple(self.inline(h, (*at, "header", c)) for c, h in enumerate(table.header))
+            rows = tuple(tuple(self.inline(cell, (*at, "rows", r, c)) for c, cell in enumerate(row))
+                         for r, row in enumerate(table.rows))
+            return model.Table(self.inline(table.caption, (*at, "caption")), header, rows, align)
         raise TypeError(f"unknown block {raw!r}")
 
     def asset(self, src: str) -> model.Asset:
@@ -74,31 +92,35 @@ class _Composer:
             self.language.front.organisation))
         return model.Logo(self.asset(src), alt)
 
-    def blocks(self, raws: list) -> tuple[model.Block, ...]:
-        return tuple(self.block(raw) for raw in raws)
+    def blocks(self, raws: list, at: Loc) -> tuple[model.Block, ...]:
+        return tuple(self.block(raw, (*at, i)) for i, raw in enumerate(raws))
 
     def chapter(self, topic_id: str) -> model.Chapter:
         topic = self.language.topics[topic_id]
+        self.doc = topic_id
         anchor = f"topic-{topic_id}"
         sections = []
         for s, section in enumerate(topic.sections, start=1):
+            at = ("sections", s - 1)
             subs = tuple(
-                model.Section(self.inline(sub.heading), f"{anchor}-s{s}-{u}", self.blocks(sub.blocks))
+                model.Section(self.inline(sub.heading, (*at, "subsections", u - 1, "heading")),
+                              f"{anchor}-s{s}-{u}", self.blocks(sub.blocks, (*at, "subsections", u - 1, "blocks")))
                 for u, sub in enumerate(section.subsections, start=1)
             )
             sections.append(
-                model.Section(self.inline(section.heading), f"{anchor}-s{s}", self.blocks(section.blocks), subs)
+                model.Section(self.inline(section.heading, (*at, "heading")), f"{anchor}-s{s}",
+                              self.blocks(section.blocks, (*at, "blocks")), subs)
             )
         related = tuple(
-            model.RelatedRef(rid, self.text(self.language.topics[rid].title), f"topic-{rid}")
+            model.RelatedRef(rid, self.text(self.language.topics[rid].title, ("title",), rid), f"topic-{rid}")
             for rid in topic.related
         )
         return model.Chapter(
             topic_id=topic_id,
             anchor=anchor,
-            title=self.text(topic.title),
-            lead=self.inline(topic.lead),
-            intro=self.blocks(topic.intro),
+            title=self.text(topic.title, ("title",)),
+            lead=self.inline(topic.lead, ("lead",)),
+            intro=self.blocks(topic.intro, ("intro",)),
             sections=tuple(sections),
             related=related,
             reference=reference_code(self.project, "factsheet", topic_id),
@@ -132,8 +154,10 @@ class _Composer:
 
     def credits(self) -> model.Credits:
         front = self.language.front
-        return model.Credits(contact=front.contact,
-                             source=self.text(front.source) if front.source else None)
+        # The contact is an address, printed as typed: no typography, but an origin.
+        contact = model.SourcedText(front.contact, model.Origin(FRONT_DOC, ("contact",))) if front.contact else None
+        return model.Credits(contact=contact,
+                             source=self.text(front.source, ("source",), FRONT_DOC) if front.source else None)
 
     def labels(self) -> dict[str, str]:
         labels = {name: self.typo(value) for name, value in self.language.strings.labels}
@@ -188,12 +212,13 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
     """The model of the combined handbook in one language, chapters in edition order."""
     c = _Composer(project, project.languages[lang])
     front_src = c.language.front
+    c.doc = FRONT_DOC
     front = model.FrontMatter(
-        title=c.text(front_src.title),
-        subtitle=c.text(front_src.subtitle),
-        organisation=c.text(front_src.organisation),
-        unit=c.text(front_src.unit),
-        foreword=tuple(c.paragraph(p) for p in front_src.foreword),
+        title=c.text(front_src.title, ("title",)),
+        subtitle=c.text(front_src.subtitle, ("subtitle",)),
+        organisation=c.text(front_src.organisation, ("organisation",)),
+        unit=c.text(front_src.unit, ("unit",)),
+        foreword=tuple(c.paragraph(p, ("foreword", i)) for i, p in enumerate(front_src.foreword)),
     )
     return model.Document(
         kind="handbook",

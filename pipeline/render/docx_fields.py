@@ -154,11 +154,15 @@ class Bookmarks:
     def __contains__(self, anchor: str) -> bool:
         return anchor in self._names
 
+    def next_id(self) -> str:
+        """A bookmark id not given yet (ids are unique in the whole document)."""
+        self._next_id += 1
+        return str(self._next_id - 1)
+
     def wrap(self, paragraph, anchor: str) -> str:
         """Put a bookmark around the whole content of `paragraph` (a `w:p`)."""
         name = self.name(anchor)
-        ident = str(self._next_id)
-        self._next_id += 1
+        ident = self.next_id()
         start = OxmlElement("w:bookmarkStart")
         start.set(qn("w:id"), ident)
         start.set(qn("w:name"), name)
