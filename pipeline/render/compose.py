@@ -13,6 +13,7 @@ from pipeline.render.typography import Typographer, parse_inline, strip_bidi_con
 NO_BREAK_SPACE = "\u00a0"
 # How `pipeline.translations.fields` names the front matter's document.
 FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
+CONTACT_PATH = ("contact",)
 # Keywords are separated by a comma, in whichever script the language writes it:
 # , (Latin), ، (Arabic), 、 and ， (ideographic, full-width).
 _LIST_SEPARATOR = re.compile("[,\u060c\u3001\uff0c]")
@@ -154,10 +155,14 @@ class _Composer:
 
     def credits(self) -> model.Credits:
         front = self.language.front
-        # The contact is an address, printed as typed: no typography, but an origin.
-        contact = model.SourcedText(front.contact, model.Origin(FRONT_DOC, ("contact",))) if front.contact else None
+        contact = self.contact(front.contact) if front.contact else None
         return model.Credits(contact=contact,
                              source=self.text(front.source, ("source",), FRONT_DOC) if front.source else None)
+
+    @staticmethod
+    def contact(value: str) -> model.SourcedText:
+        """The contact is an address, printed as typed: no typography, but an origin."""
+        return model.SourcedText(value, model.Origin(FRONT_DOC, CONTACT_PATH))
 
     def labels(self) -> dict[str, str]:
         labels = {name: self.typo(value) for name, value in self.language.strings.labels}
@@ -234,3 +239,26 @@ def compose_handbook(project: Project, lang: str, layout: model.Layout | None = 
         templates=project.template_override,
         logo=c.logo(),
     )
+
+
+class FieldComposer:
+    """Single texts of one language composed exactly as in its documents.
+
+    What a text written back into the YAML (a reviewed DOCX, `pipeline review --apply`)
+    will print as: `compose(raw, like)` composes `raw` the way the model text `like`
+    was composed (inline markup or plain text, the contact as typed).
+    """
+
+    def __init__(self, project: Project, lang: str):
+        self._composer = _Composer(project, project.languages[lang])
+
+    def __call__(self, raw: str, like: object) -> object:
+        origin = model.origin_of(like)
+        if origin is None:
+            raise ValueError("only a text with an origin can be composed again")
+        if origin == model.Origin(FRONT_DOC, CONTACT_PATH):
+            return self._composer.contact(raw)
+        if isinstance(like, model.SourcedText):
+            return self._composer.text(raw, origin.path, origin.doc)
+        self._composer.doc = origin.doc
+        return self._composer.inline(raw, origin.path)

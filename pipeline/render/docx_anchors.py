@@ -216,9 +216,6 @@ class Anchors:
         end.set(qn("w:id"), ident)
         return [start, *runs, end]
 
-    def content_fingerprint(self) -> str:
-        """One hash of every field anchor (name and fingerprint), in document order."""
-        return hashlib.sha256("\n".join(self.fingerprints).encode()).hexdigest()[:16]
 
     def properties(self, doc: Document) -> dict[str, str]:
         """The values of our document properties (docProps/custom.xml)."""
@@ -228,12 +225,18 @@ class Anchors:
             PROPERTIES["edition"]: doc.meta.date.isoformat(),
             PROPERTIES["language"]: doc.meta.lang,
             PROPERTIES["document"]: kind,
-            PROPERTIES["content"]: self.content_fingerprint(),
+            PROPERTIES["content"]: content_fingerprint(self.fingerprints),
         }
         chunks = _chunks(" ".join(self.docs))
         for i, chunk in enumerate(chunks, start=1):
             values[PROPERTIES["sources"] + (str(i) if i > 1 else "")] = chunk
         return values
+
+
+def content_fingerprint(names: list[str]) -> str:
+    """One hash of the names of every field anchor (each carries its text's fingerprint),
+    whatever their order: it changes with any text, and with any anchor lost."""
+    return hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:16]
 
 
 def _chunks(text: str) -> list[str]:
