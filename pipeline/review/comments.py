@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.review.package import COMMENTS, COMMENTS_EXTENDED, MAX_COMMENT_CHARS, MAX_COMMENTS, W, Package
+from pipeline.review.package import COMMENTS, COMMENTS_EXTENDED, MAX_COMMENT_CHARS, MAX_COMMENTS, Package, W
 
 _W = f"{{{W}}}"
 _W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"

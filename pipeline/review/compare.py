@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.content.loader import Loc, format_loc
-from pipeline.content.model import Span, SourcedText, markup, origin_of
+from pipeline.content.model import SourcedText, Span, markup, origin_of
 from pipeline.content.project import Project
 from pipeline.errors import display_path
 from pipeline.render.compose import compose_handbook
@@ -35,9 +35,9 @@ from pipeline.render.docx_anchors import (
     text_markup,
 )
 from pipeline.render.typography import strip_bidi_controls
-from pipeline.review.comments import Comment, read_comments, threads
+from pipeline.review.comments import Comment, read_comments
 from pipeline.review.mapping import Change, FieldText, map_stream, part_changes
-from pipeline.review.package import FOOTER, HEADER, Package, ReviewError
+from pipeline.review.package import FOOTER, HEADER, Package
 from pipeline.review.reader import read_part
 from pipeline.translations.fields import LANGUAGE_DOCS, loaded_doc
 
@@ -206,12 +206,13 @@ def _field(doc: str, path: Loc, file: Path, line: int, occurrences: list[tuple[F
            now: object | None) -> FieldReview:
     """One field judged from its occurrences in the DOCX and its text today (None: gone)."""
     built_print = occurrences[0][0].fingerprint
-    views = [(_markup(t.original), _markup(t.accepted), t) for _, t in occurrences]
+    plain = isinstance(now, SourcedText) or now is None
+    views = [(_markup(t.original, plain), _markup(t.accepted, plain), t) for _, t in occurrences]
     changed = [v for v in views if v[1] != v[0] or fingerprint(v[0]) != built_print] or views[:1]
     original, accepted, text = changed[0]
     now_markup = text_markup(now) if now is not None else None
     built = now_markup if now_markup is not None and fingerprint(now_markup) == built_print else original
-    review = FieldReview(doc, path, file, line, isinstance(now, SourcedText) or now is None, built, original,
+    review = FieldReview(doc, path, file, line, plain, built, original,
                          accepted, tuple(text.accepted), "", changes=[c for _, t in occurrences for c in t.changes])
     if accepted == built and fingerprint(original) == built_print:
         return review
@@ -226,5 +227,9 @@ def _field(doc: str, path: Loc, file: Path, line: int, occurrences: list[tuple[F
     return review
 
 
-def _markup(spans: list[Span]) -> str:
+def _markup(spans: list[Span], plain: bool) -> str:
+    """Spans in our markup; a plain-text field's link is the renderer's (the contact's
+    mailto:), not part of its text."""
+    if plain:
+        spans = [Span(s.text, s.bold, s.italic) for s in spans]
     return strip_bidi_controls(markup(tuple(spans)))

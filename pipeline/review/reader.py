@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.review.package import HYPERLINK, W, Package
+from pipeline.review.package import HYPERLINK, Package, W
 
 _W = f"{{{W}}}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
