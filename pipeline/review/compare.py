@@ -210,7 +210,7 @@ def _field(doc: str, path: Loc, file: Path, line: int, occurrences: list[tuple[F
     views = [(_markup(t.original, plain), _markup(t.accepted, plain), t) for _, t in occurrences]
     changed = [v for v in views if v[1] != v[0] or fingerprint(v[0]) != built_print] or views[:1]
     original, accepted, text = changed[0]
-    now_markup = text_markup(now) if now is not None else None
+    now_markup = strip_bidi_controls(text_markup(now)) if now is not None else None
     built = now_markup if now_markup is not None and fingerprint(now_markup) == built_print else original
     review = FieldReview(doc, path, file, line, plain, built, original,
                          accepted, tuple(text.accepted), "", changes=[c for _, t in occurrences for c in t.changes])
