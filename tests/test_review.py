@@ -326,7 +326,8 @@ def test_a_docx_the_pipeline_did_not_make_is_refused(fixture_copy, run_cli, tmp_
 
 
 @pytest.mark.parametrize("change,message", [
-    (("PipelineEdition", "2025-05-01"), "it was built for the edition of 2025-05-01; the content is the edition of 2026-11-24"),
+    (("PipelineEdition", "2025-05-01"),
+     "it was built for the edition of 2025-05-01; the content is the edition of 2026-11-24"),
     (("PipelineLanguage", "de"), "it is in 'de', not a language of this edition (en, fr)"),
 ])
 def test_a_docx_of_another_edition_or_language_is_refused(en_alpha, run_cli, tmp_path, change, message):
