@@ -27,6 +27,7 @@ Python) and imports nothing from `pipeline`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -146,10 +147,8 @@ def edit(pipe: str, job_path: Path) -> None:
 def stop(pipe: str) -> None:
     context = _connect(pipe, wait=5)
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    try:
+    with contextlib.suppress(Exception):  # the bridge closes as the office exits
         desktop.terminate()
-    except Exception:  # noqa: BLE001 - the bridge closes as the office exits
-        pass
 
 
 if __name__ == "__main__":
