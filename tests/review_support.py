@@ -69,16 +69,18 @@ class Docx:
                 return p
         raise AssertionError(f"no paragraph with {containing!r}")
 
-    def run_with(self, containing: str, part: str = "word/document.xml", style: str | None = None) -> etree._Element:
-        """The first run holding `containing` (in a paragraph of `style`, if given)."""
-        for t in self.xml(part).iter(w("t"), w("delText")):
+    def run_with(self, containing: str, part: str = "word/document.xml", style: str | None = None,
+                 scope: etree._Element | None = None) -> etree._Element:
+        """The first run holding `containing` (in a paragraph of `style`, inside `scope`, if given)."""
+        for t in (scope if scope is not None else self.xml(part)).iter(w("t"), w("delText")):
             if containing in (t.text or "") and (style is None or _style(t) == style):
                 return t.getparent()
         raise AssertionError(f"no run with {containing!r}")
 
-    def split(self, text: str, part: str = "word/document.xml", style: str | None = None) -> etree._Element:
+    def split(self, text: str, part: str = "word/document.xml", style: str | None = None,
+              scope: etree._Element | None = None) -> etree._Element:
         """Split the run holding `text` so that `text` is a run of its own; returns that run."""
-        run = self.run_with(text, part, style)
+        run = self.run_with(text, part, style, scope)
         t = run.find(w("t"))
         if t is None:
             return run  # already split and deleted: insert next to it
@@ -95,8 +97,9 @@ class Docx:
 
     # --- tracked changes, as Word writes them ---------------------------------------------
 
-    def delete(self, text: str, author: str, date: str, rsid: str = "00A1B2C3", tag: str = "del") -> None:
-        run = self.split(text)
+    def delete(self, text: str, author: str, date: str, rsid: str = "00A1B2C3", tag: str = "del",
+               scope: etree._Element | None = None) -> None:
+        run = self.split(text, scope=scope)
         run.set(w("rsidDel"), rsid)
         t = run.find(w("t"))
         t.tag = w("delText")
@@ -106,10 +109,11 @@ class Docx:
 
     def insert(self, text: str, after: str | None, author: str, date: str, *, before: str | None = None,
                rsid: str = "00A1B2C3", tag: str = "ins", emphasis: bool | None = None,
-               part: str = "word/document.xml", style: str | None = None) -> etree._Element:
+               part: str = "word/document.xml", style: str | None = None,
+               scope: etree._Element | None = None) -> etree._Element:
         """Insert `text` right after the run holding `after` (or before the one holding
         `before`), in that run's formatting (emphasis: force italic on or off)."""
-        anchor = self.split(after if after is not None else before, part, style)
+        anchor = self.split(after if after is not None else before, part, style, scope)
         run = copy.deepcopy(anchor)
         run.set(w("rsidR"), rsid)
         run.attrib.pop(w("rsidDel"), None)
@@ -140,9 +144,10 @@ class Docx:
 
     # --- comments ----------------------------------------------------------------------------
 
-    def comment(self, on: str, text: str, author: str, date: str, reply: tuple[str, str, str] | None = None) -> None:
+    def comment(self, on: str, text: str, author: str, date: str, reply: tuple[str, str, str] | None = None,
+                scope: etree._Element | None = None) -> None:
         """A comment on the run holding `on` (split to exactly that text), optionally with a reply."""
-        run = self.split(on)
+        run = self.split(on, scope=scope)
         ids = [self._comment(text, author, date)]
         if reply is not None:
             ids.append(self._comment(*reply, parent=ids[0]))

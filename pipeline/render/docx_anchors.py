@@ -35,9 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-
 from pipeline.content.model import Document, Origin, Span, markup, origin_of
 from pipeline.render.typography import strip_bidi_controls
 
@@ -208,6 +205,10 @@ class Anchors:
         return f"{GENERATED_PREFIX}{self.generated_count}"
 
     def _bookmarked(self, name: str, runs: list) -> list:
+        # python-docx only here: `pipeline review` reads names and fingerprints without it.
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
         ident = self.next_id()
         start = OxmlElement("w:bookmarkStart")
         start.set(qn("w:id"), ident)
