@@ -34,20 +34,13 @@ import time
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 from com.sun.star.util import DateTime  # type: ignore[import-not-found]
 
 CONNECT_SECONDS = 60
-
-
-def _props(**values) -> tuple:
-    out = []
-    for name, value in values.items():
-        prop = PropertyValue()
-        prop.Name, prop.Value = name, value
-        out.append(prop)
-    return tuple(out)
+# The project's own UNO helpers (lo_layout.py imports nothing from `pipeline` either).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline" / "release"))
+from lo_layout import _props  # noqa: E402
 
 
 def _connect(pipe: str, wait: float = CONNECT_SECONDS):

@@ -206,17 +206,10 @@ class Anchors:
 
     def _bookmarked(self, name: str, runs: list) -> list:
         # python-docx only here: `pipeline review` reads names and fingerprints without it.
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
+        from pipeline.render.docx_fields import bookmark_marks
 
-        ident = self.next_id()
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), ident)
-        start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), ident)
+        start, end = bookmark_marks(self.next_id(), name)
         return [start, *runs, end]
-
 
     def properties(self, doc: Document) -> dict[str, str]:
         """The values of our document properties (docProps/custom.xml)."""

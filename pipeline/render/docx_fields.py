@@ -162,12 +162,7 @@ class Bookmarks:
     def wrap(self, paragraph, anchor: str) -> str:
         """Put a bookmark around the whole content of `paragraph` (a `w:p`)."""
         name = self.name(anchor)
-        ident = self.next_id()
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), ident)
-        start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), ident)
+        start, end = bookmark_marks(self.next_id(), name)
         ppr = paragraph.find(qn("w:pPr"))
         if ppr is not None:
             ppr.addnext(start)
@@ -175,6 +170,16 @@ class Bookmarks:
             paragraph.insert(0, start)
         paragraph.append(end)
         return name
+
+
+def bookmark_marks(ident: str, name: str) -> tuple:
+    """The `w:bookmarkStart` and `w:bookmarkEnd` of bookmark `name` with id `ident`."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), ident)
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), ident)
+    return start, end
 
 
 def external_link(rel_id: str, runs: Iterable):
