@@ -244,8 +244,8 @@ def test_changes_in_generated_text_are_reported_not_applied(en_alpha, run_cli, t
     before = tree_digest(content)
     result = review(run_cli, content, reviewed, "--apply")
     assert result.exit_code == 1
-    assert "word/document.xml: generated text: not applied: inserted ' (draft)' by Ann Reviewer" in result.output
-    assert f"{footer}: generated text: not applied: inserted 'Draft! ' by Ann Reviewer" in result.output
+    assert "word/document.xml: generated: not applied: inserted ' (draft)' by Ann Reviewer" in result.output
+    assert f"{footer}: generated: not applied: inserted 'Draft! ' by Ann Reviewer" in result.output
     assert tree_digest(content) == before
 
 

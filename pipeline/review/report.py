@@ -21,7 +21,7 @@ def text(review: Review, applied: Applied | None) -> list[str]:
     done = {id(f) for f in applied.fields} if applied else set()
     for item in review.fields:
         lines += _field_lines(item, id(item) in done)
-    lines += [f"{review.name}: {c.where or 'body'}: generated text: not applied: {c.describe()}"
+    lines += [f"{review.name}: {c.where or 'body'}: generated: not applied: {c.describe()}"
               for c in review.generated]
     lines += [f"{review.name}: {c.where}: outside any field: not applied: "
               + (f"untracked text {c.text!r}" if c.kind == "untracked" else c.describe()) for c in review.outside]
