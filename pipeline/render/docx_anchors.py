@@ -125,6 +125,25 @@ def decode_path(code: str) -> tuple[str | int, ...] | None:
     return tuple(path)
 
 
+def source_entry(origin: Origin) -> tuple[str, tuple[str | int, ...]]:
+    """The entry of the document table (`PipelineSources`) and the path left for the
+    bookmark name. A path with a key that has no code (a briefing pack's id in
+    `_strings.yaml`: `packs.<id>.title`) keeps that part in the entry: `_strings:packs.<id>`."""
+    unnamed = [i for i, part in enumerate(origin.path) if isinstance(part, str) and part not in KEY_CODES]
+    if not unnamed:
+        return origin.doc, origin.path
+    cut = unnamed[-1] + 1
+    return f"{origin.doc}:{'.'.join(map(str, origin.path[:cut]))}", origin.path[cut:]
+
+
+def source_of(entry: str, path: tuple[str | int, ...]) -> tuple[str, tuple[str | int, ...]]:
+    """The document and the whole path of a field, from its table entry and its bookmark's path."""
+    doc, _, prefix = entry.partition(":")
+    if not prefix:
+        return doc, path
+    return doc, (*(int(p) if p.isdigit() else p for p in prefix.split(".")), *path)
+
+
 @dataclass(frozen=True)
 class FieldAnchor:
     """What a field bookmark's name says: the fingerprint of the text as built, the index
@@ -190,9 +209,10 @@ class Anchors:
         return self._bookmarked(self._generated_name(), runs) if runs else runs
 
     def _field(self, origin: Origin, value: object) -> str | None:
-        if origin.doc not in self.docs:
-            self.docs.append(origin.doc)
-        anchor = FieldAnchor(fingerprint(text_markup(value)), self.docs.index(origin.doc), origin.path)
+        entry, path = source_entry(origin)
+        if entry not in self.docs:
+            self.docs.append(entry)
+        anchor = FieldAnchor(fingerprint(text_markup(value)), self.docs.index(entry), path)
         base = field_name(anchor)
         if base is None:
             return None

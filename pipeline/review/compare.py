@@ -23,7 +23,7 @@ from pipeline.content.loader import Loc, format_loc
 from pipeline.content.model import SourcedText, Span, markup, origin_of
 from pipeline.content.project import Project
 from pipeline.errors import display_path
-from pipeline.render.compose import compose_handbook
+from pipeline.render.compose import compose_handbook, compose_pack
 from pipeline.render.docx_anchors import (
     FORMAT_VERSION,
     PROPERTIES,
@@ -32,6 +32,7 @@ from pipeline.render.docx_anchors import (
     fingerprint,
     is_generated_name,
     parse_field_name,
+    source_of,
     text_markup,
 )
 from pipeline.render.typography import strip_bidi_controls
@@ -154,7 +155,8 @@ def _identity(project: Project, package: Package, props: dict[str, str], lang: s
     sources = " ".join(value for name, value in sorted(props.items()) if name.startswith(PROPERTIES["sources"]))
     docs = sources.split()
     language = project.languages[doc_lang]
-    unknown = [d for d in docs if d not in LANGUAGE_DOCS and d not in language.topics]
+    unknown = [d for d in docs if d.partition(":")[0] not in LANGUAGE_DOCS
+               and d.partition(":")[0] not in language.topics]
     if unknown:
         raise package.refused(f"it holds text of {', '.join(unknown)}, not in the {doc_lang} content")
     return doc_lang, docs
@@ -176,6 +178,8 @@ def current_texts(project: Project, lang: str) -> dict[tuple[str, Loc], object]:
                 walk(item)
 
     walk(compose_handbook(project, lang))
+    for pack_id in project.pack_ids:  # a pack's title, subtitle and foreword are its own
+        walk(compose_pack(project, lang, pack_id))
     return found
 
 
@@ -187,7 +191,7 @@ def _judge(project: Project, lang: str, docs: list[str], texts: dict[str, FieldT
         anchor = parse_field_name(_base(name))
         if anchor is None or anchor.doc_index >= len(docs):
             continue
-        groups.setdefault((docs[anchor.doc_index], anchor.path), []).append((anchor, text))
+        groups.setdefault(source_of(docs[anchor.doc_index], anchor.path), []).append((anchor, text))
     language = project.languages[lang]
     out = []
     for (doc, path), occurrences in groups.items():
