@@ -18,7 +18,7 @@ import pytest
 from review_support import Docx, w
 
 from pipeline.content.project import load_project
-from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.compose import compose_factsheet, compose_handbook, compose_pack
 from pipeline.render.docx import render_docx
 from pipeline.render.docx_anchors import (
     BOOKMARK_MAX,
@@ -38,8 +38,12 @@ BOB, LATER = "Bob Editor", "2026-12-01T09:00:00Z"
 
 
 def build(content: Path, lang: str, topic: str | None, out: Path) -> Path:
+    """The DOCX of a factsheet, the handbook (topic None) or a pack (`pack:<id>`)."""
     project = load_project(content)
-    doc = compose_factsheet(project, lang, topic) if topic else compose_handbook(project, lang)
+    if topic and topic.startswith("pack:"):
+        doc = compose_pack(project, lang, topic.removeprefix("pack:"))
+    else:
+        doc = compose_factsheet(project, lang, topic) if topic else compose_handbook(project, lang)
     out.write_bytes(render_docx(doc))
     return out
 
@@ -119,7 +123,7 @@ def Docx_bytes(data: bytes, tmp_path: Path) -> Docx:
 @pytest.mark.parametrize("content,lang,topic", [
     ("real", "en", None), ("real", "fr", None),
     (FIXTURES / "rich", "en", "ports"), (FIXTURES / "rich", "fr", "ports"),
-    (FIXTURES / "edition-ar", "ar", None),
+    (FIXTURES / "edition-ar", "ar", None), (FIXTURES / "packs", "fr", "pack:maritime-seminar"),
 ])
 def test_an_unchanged_docx_reviews_as_unchanged(run_cli, tmp_path, content, lang, topic):
     """The anchors' fingerprints match the text read back: typography (French spaces),
@@ -473,3 +477,19 @@ def test_handbook_review_maps_front_matter_and_chapters(fixture_copy, run_cli, t
     front = (fixture_copy / "en" / "_frontmatter.yaml").read_text()
     assert "- This fixture exists to test the pipeline end to end and to train." in front
     assert "title: Real Beta crime" in (fixture_copy / "en" / "beta.yaml").read_text()
+
+
+def test_a_pack_foreword_goes_back_into_the_strings_of_its_language(run_cli, tmp_path):
+    """A briefing pack's title and foreword live in _strings.yaml under its id."""
+    content = tmp_path / "packs"
+    shutil.copytree(FIXTURES / "packs", content)
+    package = Docx(build(content, "en", "pack:maritime-seminar", tmp_path / "pack.docx"))
+    word = "seminar needs"
+    assert word in load_project(content).languages["en"].strings.packs["maritime-seminar"].foreword[0]
+    package.insert(" (revised)", word, ANN, DATE)
+    code, data = review_json(run_cli, content, package.save(tmp_path / "reviewed.docx"), "--apply")
+    assert code == 0, data
+    (field,) = data["fields"]
+    assert (field["document"], field["field"]) == ("_strings", ["packs", "maritime-seminar", "foreword", 0])
+    assert "/en/_strings.yaml:" in field["where"] and field["where"].endswith("packs.maritime-seminar.foreword[0]")
+    assert f"{word} (revised)" in (content / "en" / "_strings.yaml").read_text()
