@@ -189,6 +189,9 @@ def test_word_review_applies_exactly_the_tracked_changes_and_reports_comments(en
                 .replace("- operational support", "- operational information support"))
     assert after == expected
     assert "Is this still true" not in after, "comments never go into the content"
+    again = review(run_cli, content, reviewed, "--apply")
+    assert again.exit_code == 0 and "alpha.yaml:3: lead: already in the YAML" in again.output
+    assert (content / "en" / "alpha.yaml").read_text() == after
     # The French translations of exactly those fields are now stale.
     stale = {m.other.path for s in language_status(load_project(content), "fr", ["alpha"])
              for m in s.matches if m.state == "stale"}

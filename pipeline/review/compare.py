@@ -43,6 +43,7 @@ from pipeline.review.reader import read_part
 from pipeline.translations.fields import LANGUAGE_DOCS, loaded_doc
 
 CHANGED, UNTRACKED, CONFLICT, REFUSED, COMMENTED = "changed", "untracked change", "conflict", "refused", "comments"
+ALREADY = "already in the YAML"
 
 
 @dataclass
@@ -222,6 +223,8 @@ def _field(doc: str, path: Loc, file: Path, line: int, occurrences: list[tuple[F
         return review
     if len({v[1] for v in changed}) > 1:
         review.refuse("shown in several places and changed differently in them: change it in one place only")
+    elif now_markup == accepted:
+        review.state = ALREADY  # applied before (the same DOCX reviewed twice)
     elif now_markup is None or fingerprint(now_markup) != built_print:
         review.state, review.now = CONFLICT, now_markup
         review.message = ("changed in the YAML since this DOCX was built" if now_markup is not None
