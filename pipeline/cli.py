@@ -653,6 +653,42 @@ def import_(ctx: Context, xliff, lang) -> None:
             f"{done.skipped} not marked translated")
 
 
+# --- review: a reviewed DOCX back into the content ----------------------------------------
+
+
+@cli.command()
+@click.argument("docx_file", metavar="FILE.docx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Write the accepted texts into the YAML (checked first; refused fields say why).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output: located lines, or JSON for tools.")
+@click.option("--lang", "lang", metavar="L", help="Refuse the file unless it is in language L.")
+@pass_ctx
+def review(ctx: Context, docx_file: Path, apply_changes: bool, fmt: str, lang: str | None) -> None:
+    """Read a reviewed DOCX: tracked changes and comments, field by field.
+
+    Shows, per field, the text as built and as reviewed, who changed it and when, and
+    the comments on it; finds untracked edits and fields changed in the YAML since the
+    DOCX was built (conflicts). Exit status 1 when a change cannot be applied.
+
+    \b
+    Examples:
+      pipeline review returned/corruption-en.docx
+      pipeline review returned/corruption-en.docx --apply
+      pipeline review handbook-fr.docx --format json
+    """
+    from pipeline.review import report
+    from pipeline.review.apply import apply_review
+    from pipeline.review.compare import read_review
+
+    project = ctx.project()
+    found = read_review(project, docx_file, lang)
+    applied = apply_review(project, found) if apply_changes else None
+    click.echo(report.as_json(found, applied) if fmt == "json" else "\n".join(report.text(found, applied)))
+    if report.blocked(found):
+        sys.exit(1)
+
+
 # --- editing helpers: schemas for editors, new topics, live preview ---------------------
 
 

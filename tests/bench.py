@@ -119,6 +119,7 @@ def main() -> None:
     rows += __import__("bench_translations").measure(RUNS)
     rows += __import__("bench_limits").limit_rows()  # oversized input refused at once (issue 19)
     rows += __import__("bench_editions").rows(RUNS)  # pipeline changes on 110 topics (issue 24)
+    rows += __import__("bench_review").measure(RUNS)  # pipeline review of a handbook with 50 tracked changes
     shutil.rmtree(scratch, ignore_errors=True)
     rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 

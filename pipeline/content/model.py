@@ -37,6 +37,93 @@ def plain(inline: Inline) -> str:
     return "".join(span.text for span in inline)
 
 
+def markup(inline: Inline) -> str:
+    """An inline sequence in the content's own markup (docs/content-format.md): `*italic*`,
+    `**bold**`, `[text](address)`, emphasis inside the link. What a reviewed text is
+    written back as, and what a DOCX anchor fingerprints (so emphasis and link targets
+    count as much as the words)."""
+    out: list[str] = []
+    i = 0
+    while i < len(inline):
+        href = inline[i].href
+        j = i
+        while j < len(inline) and inline[j].href == href:
+            j += 1
+        text = _emphasised(inline[i:j])
+        out.append(f"[{text}]({href})" if href is not None else text)
+        i = j
+    return "".join(out)
+
+
+def _emphasised(spans: Inline) -> str:
+    merged: list[tuple[str, str]] = []  # (mark, text), neighbours of one emphasis joined
+    for span in spans:
+        mark = "**" if span.bold else "*" if span.italic else ""
+        if merged and merged[-1][0] == mark:
+            merged[-1] = (mark, merged[-1][1] + span.text)
+        elif span.text:
+            merged.append((mark, span.text))
+    return "".join(f"{mark}{text}{mark}" for mark, text in merged)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a text of the model comes from: a content document (`_frontmatter` or a topic
+    id, as `pipeline.translations.fields` names documents) and the field's path in its
+    YAML, e.g. ("sections", 0, "blocks", 1, "list", "items", 2).
+
+    The DOCX anchors each text to its origin so that a reviewer's changes in Word find
+    their way back to the field (`pipeline review`); the PDF ignores it.
+    """
+
+    doc: str
+    path: tuple[str | int, ...]
+
+
+class SourcedInline(tuple):
+    """An `Inline` (a tuple of spans, equal to any tuple of the same spans) that knows its `Origin`.
+
+    A tagged value rather than a field of every dataclass, so that every consumer of the
+    model keeps treating texts as plain tuples and strings.
+    """
+
+    origin: Origin
+
+    def __new__(cls, spans, origin: Origin):
+        self = super().__new__(cls, spans)
+        self.origin = origin
+        return self
+
+    def __reduce__(self):
+        return (SourcedInline, (tuple(self), self.origin))
+
+    def __repr__(self) -> str:
+        # The build's fingerprint of a document is its repr: an anchor moving must rebuild.
+        return f"SourcedInline({tuple.__repr__(self)}, {self.origin!r})"
+
+
+class SourcedText(str):
+    """A plain text of the model (a title, an alt text) that knows its `Origin`."""
+
+    origin: Origin
+
+    def __new__(cls, text: str, origin: Origin):
+        self = super().__new__(cls, text)
+        self.origin = origin
+        return self
+
+    def __reduce__(self):
+        return (SourcedText, (str(self), self.origin))
+
+    def __repr__(self) -> str:
+        return f"SourcedText({str.__repr__(self)}, {self.origin!r})"
+
+
+def origin_of(value: object) -> Origin | None:
+    """The origin of a text of the model, or None for generated text (labels, dates)."""
+    return getattr(value, "origin", None) if isinstance(value, (SourcedInline, SourcedText)) else None
+
+
 @dataclass(frozen=True)
 class Paragraph:
     spans: Inline

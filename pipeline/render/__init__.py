@@ -7,7 +7,8 @@ sandbox.py      the Jinja sandbox every template runs in, and the check of a the
 pdf.py          HTML -> tagged PDF with WeasyPrint, strict and reproducible
 pdf_finish.py   the print (PDF/X-4) and archive (PDF/A-2u) finishing passes
 docx.py         a `Document` as an editable Word file, with its helpers:
-                docx_styles.py, docx_fields.py, docx_media.py, docx_bidi.py, raster.py
+                docx_styles.py, docx_fields.py, docx_media.py, docx_bidi.py, raster.py,
+                docx_anchors.py (which field each text came from, for `pipeline review`)
 
 Each format consumes the same `pipeline.content.model.Document`. May import
 `pipeline.content`, `pipeline.files`, `pipeline.errors`, `pipeline.paths` and the package
