@@ -11,7 +11,7 @@ two duplicate keys. We compose the node graph ourselves instead, so that:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pipeline.content import misread
 from pipeline.errors import ContentError, Problem
 
 Loc = tuple[str | int, ...]
@@ -56,17 +57,18 @@ class _StrictComposer(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            raise _Refused(event.start_mark.line + 1, "YAML aliases (*name) are not allowed")
+            raise _Refused(event.start_mark.line + 1, "YAML aliases (*name) are not allowed", "*")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor:
-            raise _Refused(event.start_mark.line + 1, "YAML anchors (&name) are not allowed")
+            raise _Refused(event.start_mark.line + 1, "YAML anchors (&name) are not allowed", "&")
         return super().compose_node(parent, index)
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, indicator: str | None = None):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.indicator = indicator  # the character that starts a text YAML misread, if one did
 
 
 _SCALARS = SafeConstructor()
@@ -80,27 +82,84 @@ def load_yaml(path: Path) -> Loaded:
         raise ContentError([Problem(path, 1, "", f"not valid UTF-8 ({exc.reason})")]) from None
     except OSError as exc:
         raise ContentError([Problem(path, 1, "", f"cannot read file: {exc.strerror}")]) from None
-    loader = None
+    reading = read_text(text)
+    problems = [Problem(path, m.line, "", m.message) for m in reading.misreadings]
+    if reading.error is not None:
+        problems.append(Problem(path, reading.error[0], "", reading.error[1]))
+    if problems:
+        raise ContentError(problems)
+    return Loaded(path, reading.data, reading.lines)
+
+
+@dataclass
+class Reading:
+    """A YAML text as read: every text YAML misreads (each quoted in `text` when its
+    intended form is clear, so the rest can be read too), and a problem no quoting explains."""
+
+    text: str
+    misreadings: list[misread.Misreading]
+    error: tuple[int, str] | None = None  # (line, message)
+    data: Any = None  # meaningful only when there is neither misreading nor error
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+
+def read_text(text: str) -> Reading:
+    """Parse `text`, collecting every misread text rather than stopping at the first."""
+    found: list[misread.Misreading] = []
+    for _ in range(text.count("\n") + 2):  # each round quotes one more text
+        try:
+            root, data, lines = _compose(text)
+        except (_Refused, yaml.YAMLError) as exc:
+            misreading = _diagnose(text, exc)
+            if misreading is None:
+                return Reading(text, found, _located(text, exc))
+            found.append(misreading)
+            if not misreading.fixable:
+                return Reading(text, found)
+            text = misreading.quoted(text)
+            continue
+        later = misread.check_tree(root, text)
+        for misreading in sorted(later, key=lambda m: m.start, reverse=True):
+            text = misreading.quoted(text)
+        return Reading(text, found + later, None, data, lines)
+    raise AssertionError("unreachable: every round quotes a text or returns")
+
+
+def _compose(text: str) -> tuple[Node | None, Any, dict[Loc, int]]:
+    loader = _StrictComposer(text)
     try:
-        loader = _StrictComposer(text)
         root = loader.get_single_node()
         lines: dict[Loc, int] = {}
         data = _build(root, (), lines) if root is not None else None
-    except _Refused as exc:
-        raise ContentError([Problem(path, exc.line, "", exc.message)]) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise ContentError([Problem(path, line, "", f"invalid YAML: {exc.reason}")]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ContentError([Problem(path, line, "", f"invalid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ContentError([Problem(path, 1, "", f"invalid YAML: {exc}")]) from None
+        return root, data, lines
     finally:
-        if loader is not None:
-            loader.dispose()
-    return Loaded(path, data, lines)
+        loader.dispose()
+
+
+def _diagnose(text: str, exc: Exception) -> misread.Misreading | None:
+    """The misread text behind a parse error, if that is what it is."""
+    if isinstance(exc, _Refused):
+        if exc.indicator is None:
+            return None
+        found = misread.diagnose(text, exc.message, exc.line - 1, "", None)
+        return found if found is not None and text[found.start] == exc.indicator else None
+    if isinstance(exc, yaml.MarkedYAMLError):
+        problem, context = exc.problem_mark, exc.context_mark
+        return misread.diagnose(text, exc.problem or "", problem.line if problem else None,
+                                exc.context or "", context.line if context else None)
+    return None
+
+
+def _located(text: str, exc: Exception) -> tuple[int, str]:
+    """(line, message) of a YAML problem, as the parser reports it."""
+    if isinstance(exc, _Refused):
+        return exc.line, exc.message
+    if isinstance(exc, yaml.reader.ReaderError):
+        return text[: exc.position].count("\n") + 1, f"invalid YAML: {exc.reason}"
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return (mark.line + 1 if mark else 1), f"invalid YAML: {exc.problem or exc}"
+    return 1, f"invalid YAML: {exc}"
 
 
 _COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
@@ -110,7 +169,7 @@ def _build(node: Node, loc: Loc, lines: dict[Loc, int]) -> Any:
     lines[loc] = node.start_mark.line + 1
     expected_tag = _COLLECTION_TAGS.get(type(node))
     if expected_tag and node.tag != expected_tag:
-        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}")
+        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}", "!")
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -130,7 +189,7 @@ def _scalar(node: ScalarNode) -> Any:
     try:
         return _SCALARS.construct_object(node, deep=True)
     except ConstructorError as exc:
-        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}") from exc
+        raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}", "!") from exc
     except ValueError as exc:  # e.g. a date such as 2026-13-24
         raise _Refused(node.start_mark.line + 1, f"invalid value '{node.value}': {exc}") from exc
 
