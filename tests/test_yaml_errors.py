@@ -7,6 +7,9 @@ checks the exact message and the line where the text starts.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 FIX = "put it all in double quotes, or run 'pipeline fmt'"
@@ -43,7 +46,9 @@ CASES = [
      'quote this text: a text that starts with " ends at its second " for YAML (inside double quotes, '
      f'write " as \\"); {FIX}'),
     ("colon", "Note: this matters.",
-     f"quote this text: ': ' inside a text is read as a YAML key and value; {FIX}"),
+     f"quote this text: ': ' inside a text, or ':' at its end, is read as a YAML key and value; {FIX}"),
+    ("colon-end", "It works through three levers:",
+     f"quote this text: ': ' inside a text, or ':' at its end, is read as a YAML key and value; {FIX}"),
     ("hash", "The unit ranks #1 in the region.",
      "quote this text: the part after ' #' is read as a YAML comment and dropped; put the whole text in "
      "double quotes (or, if it is a comment, put two spaces before #)"),
@@ -110,3 +115,30 @@ def test_quoted_texts_comments_and_flow_lists_are_not_misreadings(fixture_copy, 
     _write(fixture_copy, "item", '"Note: training"')
     result = run_cli("--content", fixture_copy, "validate")
     assert result.exit_code == 0, result.output
+
+
+# --- docs/content-format.md teaches what parses ---------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "content-format.md"
+
+
+def test_every_yaml_example_of_the_content_format_reads_as_written():
+    from pipeline.content.loader import read_text
+
+    blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) >= 6
+    for block in blocks:
+        reading = read_text(block)
+        assert (reading.misreadings, reading.error) == ([], None), block
+
+
+def test_the_yaml_rules_box_names_every_character_the_loader_explains():
+    from pipeline.content.misread import STARTS
+
+    text = DOC.read_text(encoding="utf-8")
+    box = text[text.index("> **YAML rules"):]
+    box = box[: box.index("\n\n", box.index("pipeline fmt"))]
+    starts = box[box.index("**starts with**"): box.index("**contains**")]
+    missing = [char for char in STARTS if f"`{char}`" not in starts and f"`` {char} ``" not in starts]
+    assert missing == []
+    assert "`: `" in box and "` #`" in box

@@ -23,6 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 FIX = "put it all in double quotes, or run 'pipeline fmt'"
 
+COLON = f"quote this text: ': ' inside a text, or ':' at its end, is read as a YAML key and value; {FIX}"
+
 # What YAML makes of a value that starts with each of these characters.
 STARTS = {
     "*": "is read as a YAML alias",
@@ -89,8 +91,7 @@ def diagnose(text: str, problem: str, problem_line: int | None, context: str, co
         first = lines[number][start]
         end = _span_end(lines, number, start, parent, offset)
         if problem == "mapping values are not allowed here" and number == problem_line:
-            message = f"quote this text: ': ' inside a text is read as a YAML key and value; {FIX}"
-            return Misreading(number + 1, message, offset + start, end)
+            return Misreading(number + 1, COLON, offset + start, end)
         if first in STARTS:
             if unclosed and number == context_line:
                 closing = {"[": "]", "{": "}"}.get(first, first)
@@ -116,11 +117,10 @@ def check_tree(root: Node | None, text: str) -> list[Misreading]:
         if in_sequence and isinstance(node, MappingNode) and not node.flow_style and len(node.value) == 1:
             key, value = node.value[0]
             if (isinstance(key, ScalarNode) and key.style is None and not _NAME.fullmatch(key.value)
-                    and isinstance(value, ScalarNode) and value.value
-                    and value.start_mark.line == key.start_mark.line):
+                    and isinstance(value, ScalarNode) and value.start_mark.line == key.start_mark.line):
                 end = value.end_mark.index if value.style is not None else _plain_end(text, value)
-                found.append(Misreading(key.start_mark.line + 1, "quote this text: ': ' inside a text is read as "
-                                        f"a YAML key and value; {FIX}", key.start_mark.index, end))
+                found.append(Misreading(key.start_mark.line + 1, COLON, key.start_mark.index,
+                                        end if value.value else _line_end(text, key.end_mark.index)))
     return found
 
 
