@@ -579,6 +579,46 @@ def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: boo
         ctx.say(f"schema header added to {len(changed)} content files")
 
 
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list the files fmt would change and exit 1 if any.")
+@pass_ctx
+def fmt_command(ctx: Context, check: bool) -> None:
+    """Put every content file in the house quoting and indentation, without changing a value.
+
+    Texts YAML misreads (a paragraph that starts with *italic* or a [link](...), or holds
+    ': ' or ' #') are put in double quotes; single quotes become double; lists and
+    mappings are indented the house way. Comments, order and every value are kept.
+
+    \b
+    Examples:
+      pipeline fmt            rewrite the files that need it
+      pipeline fmt --check    list them instead, exit 1 if any (CI)
+    """
+    from pipeline.errors import PipelineError, display_path
+    from pipeline.fmt.rewrite import format_content
+
+    results = format_content(ctx.content, write=not check)
+    changed = [r for r in results if r.changed]
+    stuck = [r for r in results if r.formatted.text is None]
+    for result in results:
+        where = display_path(result.path)
+        for line, message in result.formatted.problems:
+            click.echo(f"{where}:{line}: {message}", err=True)
+        if result.changed:
+            if not check:
+                for misreading in result.formatted.quoted:
+                    ctx.say(f"{where}:{misreading.line}: put a misread text in double quotes")
+            click.echo(f"{'would format' if check else 'formatted'} {where}", err=check)
+    if stuck:
+        raise PipelineError(f"{len(stuck)} file{'s' if len(stuck) != 1 else ''} not formatted: fix the problems "
+                            "above by hand, then run 'pipeline fmt' again")
+    if check and changed:
+        raise PipelineError(f"{len(changed)} file{'s' if len(changed) != 1 else ''} not in canonical form: "
+                            "run 'pipeline fmt' and commit the result")
+    done = f"{len(changed)} formatted, " if changed else ""
+    ctx.say(f"{done}{len(results) - len(changed)} content files already in canonical form")
+
+
 @cli.command("new")
 @click.argument("topic_id", metavar="ID")
 @click.option("--code", required=True, metavar="XXX", help="Area code of the reference, 2-4 capitals (e.g. CYB).")
