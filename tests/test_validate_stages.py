@@ -58,8 +58,9 @@ def test_a_topic_that_fails_is_not_also_reported_missing(fixture_copy, run_cli):
 
 
 def test_without_an_assets_folder_a_figure_says_to_create_it(fixture_copy, run_cli):
-    edit(fixture_copy, "en/beta.yaml", "      - quote:\n", FIGURE.format(alt="A map.", width=60) + "      - quote:\n")
-    edit(fixture_copy, "fr/beta.yaml", "      - quote:\n", FIGURE.format(alt="Une carte.", width=60) + "      - quote:\n")
+    for lang, alt in (("en", "A map."), ("fr", "Une carte.")):
+        figure = FIGURE.format(alt=alt, width=60)
+        edit(fixture_copy, f"{lang}/beta.yaml", "      - quote:\n", figure + "      - quote:\n")
     result = run_cli("--content", fixture_copy, "validate")
     assert result.exit_code == 1
     for lang in ("en", "fr"):

@@ -55,24 +55,26 @@ def canonical(text: str) -> Formatted:
     stuck = [(m.line, m.message) for m in reading.misreadings if not m.fixable]
     if reading.error is not None or stuck:
         return Formatted(None, reading.misreadings, stuck + ([reading.error] if reading.error else []))
-    before = _data(reading.text)
-    result = reindent(requote(reading.text))
-    if _data(result) != before:
+    root = yaml.compose(reading.text, Loader=yaml.SafeLoader)
+    requoted = requote(reading.text, root)
+    result = reindent(requoted, root if requoted == reading.text else None)
+    if result != reading.text and _data(result) != _data(reading.text):
         raise NotCanonical("the canonical form would change the data; nothing written")
     return Formatted(result, reading.misreadings, [])
 
 
 def _data(text: str) -> object:
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # a safe loader, C when built
 
 
 # --- quoting -----------------------------------------------------------------------------
 
 
-def requote(text: str) -> str:
-    """Double quotes for every quoted text, invisible characters escaped (see `quoting`)."""
+def requote(text: str, root: Node | None) -> str:
+    """Double quotes for every quoted text, invisible characters escaped (see `quoting`);
+    `root` is the text's node graph."""
     patches: list[tuple[int, int, str]] = []
-    for node, _flow in _values(yaml.compose(text, Loader=yaml.SafeLoader), False):
+    for node, _flow in _values(root, False):
         if node.tag != STR_TAG or node.style not in (None, "'"):
             continue  # double quotes, numbers, dates, booleans, nulls and block texts (| >) stay as written
         if quoting(node.value, node.style) != node.style:
@@ -188,10 +190,11 @@ def _is_block(node: Node) -> bool:
     return isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style
 
 
-def reindent(text: str) -> str:
-    """Block collections at the house indentation; comments move with the line below."""
+def reindent(text: str, root: Node | None = None) -> str:
+    """Block collections at the house indentation; comments move with the line below.
+    `root` is the text's node graph when the caller has it."""
     layout = _Layout(text)
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = root if root is not None else yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None:
         layout.block(root, 0)
     lines = text.split("\n")
