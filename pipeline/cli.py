@@ -296,19 +296,23 @@ class _Reporter:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder that receives the set (as <edition-date>/).")
 @click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--replace", is_flag=True,
+              help="Replace a set of the same edition already in --out whose files differ (else refused).")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Check a release folder against its manifest and checksums instead.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes; default: one per core.")
 @quiet_option
 @pass_ctx
-def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs, replace) -> None:
     """Build and assemble the distribution set of the edition, or verify one.
 
     Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
     a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
     README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
-    (or --allow-draft), the content is valid and every document builds.
+    (or --allow-draft), the content is valid and every document builds. A set already
+    there is never replaced silently: same files, nothing to do; other files, refused
+    unless --replace (the new set is then swapped in whole).
 
     \b
     Examples:
@@ -333,11 +337,12 @@ def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None
         lang_list = tuple(_langs(ctx, langs)) if langs else ()
     except ContentError:
         lang_list = tuple(langs)  # the release names the content problems with every other cause
-    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers(),
+                          replace)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = _Reporter(ctx, 0)
-    target = rel.release(request, report=report)
-    ctx.say(f"released {target}")
+    done = rel.release(request, report=report)
+    ctx.say(done.line())
 
 
 # --- validate and list ----------------------------------------------------------------
