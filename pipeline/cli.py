@@ -510,6 +510,12 @@ def import_(ctx: Context, xliff, lang) -> None:
     files = ", ".join(str(p.name) for p in done.files) or "no file changed"
     ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
             f"{done.skipped} not marked translated")
+    if done.unmarked:
+        count = len(done.unmarked)
+        click.echo(f"{xliff}: not imported, as still state=\"initial\" although the target was changed: "
+                   f"{', '.join(done.unmarked)} ({count} unit{'s' if count != 1 else ''}); set "
+                   "state=\"translated\" on the <segment> of each (a CAT tool does so when you confirm a "
+                   "segment), then import again", err=True)
 
 
 # --- editing helpers: schemas for editors, new topics, live preview ---------------------
