@@ -617,7 +617,7 @@ def fmt_command(ctx: Context, check: bool) -> None:
             click.echo(f"{where}:{line}: {message}", err=True)
         if result.changed:
             if not check:
-                for misreading in result.formatted.quoted:
+                for misreading in sorted(result.formatted.quoted, key=lambda m: m.line):
                     ctx.say(f"{where}:{misreading.line}: put a misread text in double quotes")
             click.echo(f"{'would format' if check else 'formatted'} {where}", err=check)
     if stuck:

@@ -142,3 +142,11 @@ def test_the_yaml_rules_box_names_every_character_the_loader_explains():
     missing = [char for char in STARTS if f"`{char}`" not in starts and f"`` {char} ``" not in starts]
     assert missing == []
     assert "`: `" in box and "` #`" in box
+
+
+def test_a_tab_in_the_indentation_says_to_indent_with_spaces(fixture_copy, run_cli):
+    path = fixture_copy / "en" / "alpha.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("      - list:\n", "\t- list:\n"), encoding="utf-8")
+    result = run_cli("--content", fixture_copy, "validate")
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {path}:10: invalid YAML: a tab in the indentation; indent with spaces only")

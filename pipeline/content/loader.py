@@ -158,7 +158,10 @@ def _located(text: str, exc: Exception) -> tuple[int, str]:
         return text[: exc.position].count("\n") + 1, f"invalid YAML: {exc.reason}"
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        return (mark.line + 1 if mark else 1), f"invalid YAML: {exc.problem or exc}"
+        problem = exc.problem or str(exc)
+        if problem == "found character '\\t' that cannot start any token":
+            problem = "a tab in the indentation; indent with spaces only"
+        return (mark.line + 1 if mark else 1), f"invalid YAML: {problem}"
     return 1, f"invalid YAML: {exc}"
 
 
