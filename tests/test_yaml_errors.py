@@ -150,3 +150,13 @@ def test_a_tab_in_the_indentation_says_to_indent_with_spaces(fixture_copy, run_c
     result = run_cli("--content", fixture_copy, "validate")
     assert result.stderr.splitlines()[0] == (
         f"Error: {path}:10: invalid YAML: a tab in the indentation; indent with spaces only")
+
+
+def test_a_file_of_misread_texts_is_read_a_bounded_number_of_times():
+    """Each misread text costs a parse of its file: past MAX_MISREADINGS the next
+    problem is named as YAML reports it, so a hostile file cannot cost n² parses."""
+    from pipeline.content.loader import MAX_MISREADINGS, read_text
+
+    reading = read_text("".join(f"- *x{i}* text\n" for i in range(2000)))
+    assert len(reading.misreadings) == MAX_MISREADINGS
+    assert reading.error == (MAX_MISREADINGS + 1, "invalid YAML: expected alphabetic or numeric character, but found '*'")

@@ -31,6 +31,8 @@ FRONT_FILE = "_frontmatter.yaml"
 EDITION_FILE = "edition.yaml"
 BRANDING_FILE = "branding.yaml"
 GLOSSARY_FILE = "glossary.yaml"
+# Each misread text costs one more parse of its file: a bound for a file made of them.
+MAX_MISREADINGS = 50
 
 
 
@@ -106,12 +108,13 @@ class Reading:
 def read_text(text: str) -> Reading:
     """Parse `text`, collecting every misread text rather than stopping at the first."""
     found: list[misread.Misreading] = []
-    for _ in range(text.count("\n") + 2):  # each round quotes one more text
+    while True:  # each round quotes one more misread text, or ends
         try:
             root, data, lines = _compose(text)
         except (_Refused, yaml.YAMLError) as exc:
-            misreading = _diagnose(text, exc)
-            if misreading is None:
+            # Past MAX_MISREADINGS (each costs a parse), the next problem is named as it is.
+            misreading = _diagnose(text, exc) if len(found) < MAX_MISREADINGS else None
+            if misreading is None or any(m.start == misreading.start for m in found):  # quoting did not help
                 return Reading(text, found, _located(text, exc))
             found.append(misreading)
             if not misreading.fixable:
@@ -122,7 +125,6 @@ def read_text(text: str) -> Reading:
         for misreading in sorted(later, key=lambda m: m.start, reverse=True):
             text = misreading.quoted(text)
         return Reading(text, found + later, None, data, lines)
-    raise AssertionError("unreachable: every round quotes a text or returns")
 
 
 def _compose(text: str) -> tuple[Node | None, Any, dict[Loc, int]]:

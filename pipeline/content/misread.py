@@ -43,7 +43,7 @@ STARTS = {
 
 # A key in our content: a lower-case name (`lead`, `key_figure`, `en`) or a quoted text.
 _KEY = re.compile(r"""(?:[a-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*:(?:[ \t]+|$)""")
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_NAME = re.compile(r"[a-z][A-Za-z0-9_-]*")  # a key of ours: lower-case first (`key_figure`, `zh-Hant`)
 _COMMENT = re.compile(r"[ \t]{2,}#")
 
 
