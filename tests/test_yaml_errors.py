@@ -159,4 +159,5 @@ def test_a_file_of_misread_texts_is_read_a_bounded_number_of_times():
 
     reading = read_text("".join(f"- *x{i}* text\n" for i in range(2000)))
     assert len(reading.misreadings) == MAX_MISREADINGS
-    assert reading.error == (MAX_MISREADINGS + 1, "invalid YAML: expected alphabetic or numeric character, but found '*'")
+    assert reading.error == (MAX_MISREADINGS + 1,
+                             "invalid YAML: expected alphabetic or numeric character, but found '*'")
