@@ -4,6 +4,7 @@ loader.py         YAML read safely, with the line of every value; no meaning che
 schema.py         what each content file may hold (pydantic), every problem located
 project.py        the whole tree loaded into a validated `Project` (`load_project`)
 validate.py       cross-file rules no single file's schema can see
+packs.py          briefing packs: their rules across edition.yaml and the strings, their listing
 glyphs.py         characters the branding fonts cannot print
 assets.py         pictures located, confined to content/assets/ and sniffed
 links.py          inline link syntax and allowed targets

@@ -69,6 +69,14 @@ class Project:
         return next(entry for entry in self.edition.topics if entry.id == topic_id)
 
     @property
+    def pack_ids(self) -> list[str]:
+        """Briefing pack ids in edition order."""
+        return [pack.id for pack in self.edition.packs]
+
+    def pack_entry(self, pack_id: str) -> schema.PackEntry:
+        return next(pack for pack in self.edition.packs if pack.id == pack_id)
+
+    @property
     def template_override(self) -> Path | None:
         """The folder whose templates override the built-in ones (branding `templates:`)."""
         folder = self.branding.templates

@@ -23,7 +23,7 @@ from pipeline.engine.workers import Workers, render_to
 from pipeline.errors import PipelineError
 from pipeline.files.output import build_lock, remove_stale_parts
 from pipeline.paths import TEMPLATES_DIR
-from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.compose import compose_factsheet, compose_handbook, compose_pack
 
 
 @dataclass
@@ -58,6 +58,9 @@ def compose(project: Project, job: Job, layout: Layout) -> Document:
     layout = layout.for_variant(job.variant)
     if job.kind == "handbook":
         return compose_handbook(project, job.lang, layout)
+    if job.kind == "pack":
+        assert job.topic is not None
+        return compose_pack(project, job.lang, job.topic, layout)
     assert job.topic is not None
     return compose_factsheet(project, job.lang, job.topic, layout)
 

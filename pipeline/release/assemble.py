@@ -48,6 +48,10 @@ README = "README.txt"
 SUMS = "SHA256SUMS"
 PART_MARK = ".part-"
 
+# Kinds of document with contents and cross-references, whose DOCX page numbers come
+# from LibreOffice's layout: the handbook and the briefing packs.
+BOOKS = ("handbook", "pack")
+
 # PDF standard and purpose of each variant, for the manifest.
 STANDARDS = {"screen": "PDF/UA-1", "print": "PDF/X-4", "archive": "PDF/A-2u"}
 
@@ -82,7 +86,7 @@ class Entry:
     """One file of the set."""
 
     path: str
-    kind: str  # handbook | factsheet | bundle
+    kind: str  # handbook | pack | factsheet | bundle
     set: str  # screen | print | archive
     format: str  # pdf | docx | zip
     language: str
@@ -175,13 +179,14 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
 
 
 def release_jobs(project: Project, build_dir: Path, langs: list[str]) -> list[Job]:
-    """Every document of the set: screen PDF and DOCX, print and archive PDF."""
-    topics = project.topic_ids
-    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics),
-            *plan(build_dir, langs, ("pdf",), topics, variant="print"),
-            *plan(build_dir, langs, ("pdf",), topics, variant="archive")]
-    # Handbooks of every variant first: they take longest to render.
-    return sorted(jobs, key=lambda job: job.kind != "handbook")
+    """Every document of the set (handbook, briefing packs, factsheets): screen PDF and
+    DOCX, print and archive PDF."""
+    topics, packs = project.topic_ids, project.pack_ids
+    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics, packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="print", packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="archive", packs=packs)]
+    # Handbooks and packs of every variant first: they take longest to render.
+    return sorted(jobs, key=lambda job: job.kind == "factsheet")
 
 
 def set_name(project: Project) -> str:
@@ -198,9 +203,9 @@ def assemble(project: Project, request: Request, jobs: list[Job], langs: list[st
     entries = [_entry(job, documents[job.name], job.output.read_bytes()) for job in jobs]
     docx = {e.path: e for e in entries if e.format == "docx"}
     cache = LayoutCache(request.build_dir, shared_fingerprint(project))
-    handbooks = {path: e.data for path, e in docx.items() if e.kind == "handbook"}
+    handbooks = {path: e.data for path, e in docx.items() if e.kind in BOOKS}
     settled, layouts = settle(handbooks, lambda path, pages: _render_docx(documents[path], pages), cache)
-    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind != "handbook"}))
+    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind not in BOOKS}))
     for path, entry in docx.items():
         entry.data = settled.get(path, entry.data)
         entry.pages = layouts[path].pages
