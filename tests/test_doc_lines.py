@@ -1,7 +1,7 @@
 """Line numbers the docs quote from `pipeline new`'s skeletons are the ones the tool reports.
 
 Issue 26 found "a README example gives line 6 where the skeleton has line 7": the
-French skeleton's title is on line 7, the English one's on line 6. This test starts a
+French skeleton's title is on line 7 (the English one's on line 6, its lead on line 7). This test starts a
 topic as the docs do, writes its English, and checks every `content/<lang>/new-topic.yaml:N:
 field:` quoted in README.md and docs/ against what `validate` and `translations` print.
 """
@@ -12,7 +12,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
@@ -51,9 +50,8 @@ def test_the_tool_reports_the_skeleton_lines(tmp_path, monkeypatch):
     assert reported[("content/fr/new-topic.yaml", "title")] == 7
 
 
-@pytest.mark.xfail(strict=True, reason="README.md quotes content/fr/new-topic.yaml:6 for the title, which is on "
-                                       "line 7; remove this mark when the README is corrected (issue 26)")
 def test_the_docs_quote_the_lines_the_tool_reports(tmp_path, monkeypatch):
+    """Failed on the README before its rewrite (it quoted `content/fr/new-topic.yaml:6: title:`)."""
     reported = _reported(tmp_path, monkeypatch)
     wrong = [(doc, path, field, line, reported.get((path, field))) for doc, path, field, line in _quoted_in_docs()
              if reported.get((path, field)) != line]
