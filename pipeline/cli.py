@@ -388,6 +388,10 @@ def validate(ctx: Context) -> None:
     from pipeline.content.stats import words_per_language
 
     project = ctx.project()
+    if project.template_override is not None:  # a theme's templates: checked (never run) as a build would
+        from pipeline.render.html import check_templates
+
+        check_templates(project.template_override)
     _check_translations(ctx, project, set(project.edition.languages))
     words = words_per_language(project)
     per_lang = ", ".join(f"{code} {count:,} words" for code, count in words.items())

@@ -123,12 +123,12 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "content-format.md"
 
 
 def test_every_yaml_example_of_the_content_format_reads_as_written():
-    from pipeline.content.loader import read_text
+    from pipeline.content.loader import parse_text
 
     blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     assert len(blocks) >= 6
     for block in blocks:
-        reading = read_text(block)
+        reading = parse_text(block)
         assert (reading.misreadings, reading.error) == ([], None), block
 
 
@@ -155,9 +155,9 @@ def test_a_tab_in_the_indentation_says_to_indent_with_spaces(fixture_copy, run_c
 def test_a_file_of_misread_texts_is_read_a_bounded_number_of_times():
     """Each misread text costs a parse of its file: past MAX_MISREADINGS the next
     problem is named as YAML reports it, so a hostile file cannot cost n² parses."""
-    from pipeline.content.loader import MAX_MISREADINGS, read_text
+    from pipeline.content.loader import MAX_MISREADINGS, parse_text
 
-    reading = read_text("".join(f"- *x{i}* text\n" for i in range(2000)))
+    reading = parse_text("".join(f"- *x{i}* text\n" for i in range(2000)))
     assert len(reading.misreadings) == MAX_MISREADINGS
     assert reading.error == (MAX_MISREADINGS + 1,
                              "invalid YAML: expected alphabetic or numeric character, but found '*'")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.content.loader import read_text
+from pipeline.content.loader import parse_text
 from pipeline.content.misread import Misreading
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -51,7 +51,7 @@ class Formatted:
 
 def canonical(text: str) -> Formatted:
     """`text` in canonical form; the same text when it already is."""
-    reading = read_text(text.replace("\r\n", "\n"))
+    reading = parse_text(text.replace("\r\n", "\n"))
     stuck = [(m.line, m.message) for m in reading.misreadings if not m.fixable]
     if reading.error is not None or stuck:
         return Formatted(None, reading.misreadings, stuck + ([reading.error] if reading.error else []))
