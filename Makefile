@@ -63,6 +63,11 @@ changes: deps-build $(STAMP)
 preview: deps-build deps-preview $(STAMP)
 	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),$(if $(PACK),--pack $(PACK),--handbook))
 
+# Content files in the house quoting and indentation (misread texts quoted); `pipeline fmt --check` in CI.
+.PHONY: fmt
+fmt: $(STAMP)
+	$(PIPELINE) fmt
+
 # Refresh the JSON Schemas in content/schemas/ and the schema line at the top of each content file.
 schema: $(STAMP)
 	$(PIPELINE) schema --headers

@@ -323,13 +323,15 @@ class _Reporter:
 @click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
 @click.option("--allow-unsigned", is_flag=True,
               help="A draft set before its languages are signed off (never a final one).")
+@click.option("--replace", is_flag=True,
+              help="Replace a set of the same edition already in --out whose files differ (else refused).")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Check a release folder against its manifest and checksums instead.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes; default: one per core.")
 @quiet_option
 @pass_ctx
-def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, verify_dir, jobs) -> None:
+def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, replace, verify_dir, jobs) -> None:
     """Build and assemble the distribution set of the edition, or verify one.
 
     Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
@@ -337,7 +339,9 @@ def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, verify_di
     README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
     (or --allow-draft), every language is signed off (pipeline signoff; or, for a draft,
     --allow-unsigned), the content is valid and every document builds. A final release
-    is recorded in content/editions.yaml.
+    is recorded in content/editions.yaml. A set already there is never replaced
+    silently: same files, nothing to do; other files, refused unless --replace (the new
+    set is then swapped in whole).
 
     \b
     Examples:
@@ -363,11 +367,11 @@ def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, verify_di
     except ContentError:
         lang_list = tuple(langs)  # the release names the content problems with every other cause
     request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers(),
-                          allow_unsigned=allow_unsigned)
+                          allow_unsigned=allow_unsigned, replace=replace)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = _Reporter(ctx, 0)
-    target = rel.release(request, report=report)
-    ctx.say(f"released {target}")
+    done = rel.release(request, report=report)
+    ctx.say(done.line())
 
 
 # --- editions: history, changes, sign-off ---------------------------------------------------
@@ -651,6 +655,12 @@ def import_(ctx: Context, xliff, lang) -> None:
     files = ", ".join(str(p.name) for p in done.files) or "no file changed"
     ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
             f"{done.skipped} not marked translated")
+    if done.unmarked:
+        count = len(done.unmarked)
+        click.echo(f"{xliff}: not imported, as still state=\"initial\" although the target was changed: "
+                   f"{', '.join(done.unmarked)} ({count} unit{'s' if count != 1 else ''}); set "
+                   "state=\"translated\" on the <segment> of each (a CAT tool does so when you confirm a "
+                   "segment), then import again", err=True)
 
 
 # --- review: a reviewed DOCX back into the content ----------------------------------------
@@ -759,6 +769,46 @@ def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: boo
     if headers:
         changed = schema_export.write_headers(ctx.content, out_dir)
         ctx.say(f"schema header added to {len(changed)} content files")
+
+
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list the files fmt would change and exit 1 if any.")
+@pass_ctx
+def fmt_command(ctx: Context, check: bool) -> None:
+    """Put every content file in the house quoting and indentation, without changing a value.
+
+    Texts YAML misreads (a paragraph that starts with *italic* or a [link](...), or holds
+    ': ' or ' #') are put in double quotes; single quotes become double; lists and
+    mappings are indented the house way. Comments, order and every value are kept.
+
+    \b
+    Examples:
+      pipeline fmt            rewrite the files that need it
+      pipeline fmt --check    list them instead, exit 1 if any (CI)
+    """
+    from pipeline.errors import PipelineError, display_path
+    from pipeline.fmt.rewrite import format_content
+
+    results = format_content(ctx.content, write=not check)
+    changed = [r for r in results if r.changed]
+    stuck = [r for r in results if r.formatted.text is None]
+    for result in results:
+        where = display_path(result.path)
+        for line, message in result.formatted.problems:
+            click.echo(f"{where}:{line}: {message}", err=True)
+        if result.changed:
+            if not check:
+                for misreading in sorted(result.formatted.quoted, key=lambda m: m.line):
+                    ctx.say(f"{where}:{misreading.line}: put a misread text in double quotes")
+            click.echo(f"{'would format' if check else 'formatted'} {where}", err=check)
+    if stuck:
+        raise PipelineError(f"{len(stuck)} file{'s' if len(stuck) != 1 else ''} not formatted: fix the problems "
+                            "above by hand, then run 'pipeline fmt' again")
+    if check and changed:
+        raise PipelineError(f"{len(changed)} file{'s' if len(changed) != 1 else ''} not in canonical form: "
+                            "run 'pipeline fmt' and commit the result")
+    done = f"{len(changed)} formatted, " if changed else ""
+    ctx.say(f"{done}{len(results) - len(changed)} content files already in canonical form")
 
 
 @cli.command("new")
