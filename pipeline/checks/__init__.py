@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # name -> "module:function"; each function takes a PDF's path and returns its findings.
-CHECKS: dict[str, str] = {}
+CHECKS: dict[str, str] = {
+    "breaks": "pipeline.checks.breaks:check",
+}
 
 
 @dataclass(frozen=True)
