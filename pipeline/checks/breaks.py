@@ -118,14 +118,23 @@ class Line:
     def words(self) -> list[str]:
         return [word for word in _SPACES.split(self.text) if word]
 
+    hyphens: str = HYPHENATION_HYPHEN  # the characters that end a hyphenated line
+
     @property
     def hyphenated(self) -> bool:
-        return self.text.endswith(HYPHENATION_HYPHEN)
+        return self.text[-1:] in self.hyphens if self.text else False
 
 
-def check(path: Path) -> list[Finding]:
-    """Every bad break in the PDF at `path`, with its page and words."""
+def check(path: Path, hyphens: str = HYPHENATION_HYPHEN) -> list[Finding]:
+    """Every bad break in the PDF at `path`, with its page and words.
+
+    `hyphens` are the characters a hyphenated line ends in: WeasyPrint's U+2010 by
+    default; a PDF from another tool (LibreOffice draws its hyphens as U+002D) can
+    name its own, and then a line ending in a typed hyphen counts too.
+    """
     lines = read_lines(path)
+    for line in lines:
+        line.hyphens = hyphens
     link_blocks(lines)
     body = body_font(lines)
     findings: list[Finding] = []

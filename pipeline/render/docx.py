@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from pipeline import producer
+from pipeline.checks.breaks import MAX_HYPHENATED_LINES
 from pipeline.content.model import (
     Asset,
     BulletList,
@@ -64,6 +65,7 @@ from pipeline.render.docx_styles import (
     CREDITS_LABEL_STYLE,
     FIGURE_CREDIT_STYLE,
     HYPERLINK_STYLE,
+    HYPHENATION_ZONE_MM,
     LINE_HEIGHT_EM,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
@@ -689,10 +691,14 @@ class _DocxBuilder:
             settings.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))
         tab_stop = settings.find(qn("w:defaultTabStop"))
         limit = OxmlElement("w:consecutiveHyphenLimit")
-        limit.set(qn("w:val"), "2")
+        limit.set(qn("w:val"), str(MAX_HYPHENATED_LINES))  # as the PDF: pipeline.checks.breaks
         tab_stop.addnext(limit)
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
         limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
+        # Word leaves a line unhyphenated when its gap is narrower than the zone (twips).
+        zone = OxmlElement("w:hyphenationZone")
+        zone.set(qn("w:val"), str(twips(HYPHENATION_ZONE_MM)))
+        limit.addnext(zone)
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)
