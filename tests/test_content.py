@@ -39,7 +39,8 @@ SOURCE_EDITS = [
     # The reviser's corrections (issue 21).
     ("organisations, with many practical applications.", "organisations."),  # meaningless, from the web source
     ("preventively combating their activities", "preventing their activities"),
-    ("for re-injection into legal companies and economies", "to be reinjected into legitimate businesses and economies"),
+    ("for re-injection into legal companies and economies",
+     "to be reinjected into legitimate businesses and economies"),
     ("other more serious crimes", "other, more serious crimes"),
     ("murder, they are also used", "murder, firearms are also used"),
     ("the use of the Internet", "the use of the internet"),
