@@ -540,8 +540,8 @@ class _DocxBuilder:
 
     def _factsheet_running_parts(self) -> None:
         """As the PDF: organisation and edition, then the title, on the left; reference
-        and classification in the middle; `Page N of M` on the right. The logo, if
-        any, heads every page on the right (the PDF's masthead is not repeated)."""
+        and classification on the right; `Page N of M` (two pages only) in the middle.
+        The logo, if any, heads every page on the right (the PDF's masthead is not repeated)."""
         meta = self.doc.meta
         section = self.document.sections[0]
         _, pages = self._estimate_pages()
@@ -552,8 +552,8 @@ class _DocxBuilder:
         section.footer.is_linked_to_previous = False
         self._fill(section.footer, [
             [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
-             f.text_run(meta.reference), f.tab_run(), *self._page_of(pages)],
-            [f.text_run(meta.title), f.tab_run(), f.text_run(meta.classification)],
+             *self._page_of(pages), f.tab_run(), f.text_run(meta.reference)],
+            [f.text_run(meta.title), f.tab_run(), f.tab_run(), f.text_run(meta.classification)],
         ])
 
     def _page_number(self) -> list:
