@@ -23,7 +23,7 @@ hyphen it adds at a break as U+2010 HYPHEN (`hyphenate-character`), while a type
 hyphen ("cross-border") is U+002D and is never a finding.
 
 Display text is recognised by its look, relative to the body text (the size, font and
-colour that hold the most characters): larger than the body by `DISPLAY_SCALE`, or
+colour that hold the most characters of paragraphs (blocks of two lines or more)): larger than the body by `DISPLAY_SCALE`, or
 bold, or light on a dark band (a title band's lead), at body size or more. Small bold
 labels (table headers, call-out labels, running feet) are not display text.
 """
@@ -53,11 +53,13 @@ DISPLAY_SCALE = 1.15
 # a contents list, is not one block).
 PITCH_SLACK = 1.1
 MAX_PITCH = 1.62
+# The body text is found in paragraphs of at least this many lines.
+BODY_LINES = 2
 # poppler's scale: coordinates and sizes come in 1/ZOOM points.
 ZOOM = 3
 
 _TEXT = re.compile(r'<text top="(-?\d+)" left="(-?\d+)" width="(\d+)" height="(\d+)" font="(\d+)">(.*?)</text>')
-_FONT = re.compile(r'<fontspec id="(\d+)" size="(-?\d+)" family="([^"]*)" color="#([0-9a-fA-F]{6})"/>')
+_FONT = re.compile(r'<fontspec id="(\d+)" size="(-?\d+)" family="([^"]*)" color="#([0-9a-fA-F]{6})"')
 _PAGE = re.compile(r'<page number="(\d+)"')
 _TAG = re.compile(r"<[^>]+>")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#160;": "\u00a0"}
@@ -251,12 +253,32 @@ def _next_below(line: Line, page_lines: list[Line]) -> Line | None:
 
 
 def body_font(lines: list[Line]) -> Font | None:
-    """The font (size, face, colour) that sets most of the characters."""
-    weights: Counter[Font] = Counter()
-    for line in lines:
-        for font, text in line.runs:
-            weights[font] += len(text)
-    return weights.most_common(1)[0][0] if weights else None
+    """The body text's size and colour: those of most of the characters set in regular
+    weight in paragraphs (blocks of `BODY_LINES` lines or more), so that tables, captions
+    and lists of short lines do not outweigh the running text. (Its face is not needed:
+    display text is told by size, weight and colour.)"""
+    sizes: Counter[int] = Counter()
+    colours: Counter[str] = Counter()
+    for minimum in (BODY_LINES, 1):
+        for line in lines:
+            if _block_length(line) >= minimum:
+                for font, text in line.runs:
+                    if not font.bold:
+                        sizes[font.size] += len(text)
+                        colours[font.colour] += len(text)
+        if sizes:
+            return Font(sizes.most_common(1)[0][0], "", colours.most_common(1)[0][0])
+    return None
+
+
+def _block_length(line: Line) -> int:
+    count = 1
+    up, down = line.above, line.below
+    while up is not None:
+        count, up = count + 1, up.above
+    while down is not None:
+        count, down = count + 1, down.below
+    return count
 
 
 def is_display(line: Line, body: Font) -> bool:
