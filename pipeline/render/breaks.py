@@ -246,6 +246,8 @@ def _lines(context: Any, box: Any, position_y: float, bottom_space: float, skip_
         ahead = None
         if made.line is None:
             return
+        if no_hyphens and made.clean and not paragraph.fits(made):
+            made = paragraph.make(start, False)  # a word too long for the line: hyphenate after all
         hyphenated = ends_in_hyphen(made.line)
         if made.resume_at is not None and made.clean and (hyphenated or display):
             following = paragraph.make(start.after(made.line, made.resume_at),
