@@ -22,10 +22,10 @@ A hyphenation hyphen is told from a real one by its character: WeasyPrint draws 
 hyphen it adds at a break as U+2010 HYPHEN (`hyphenate-character`), while a typed
 hyphen ("cross-border") is U+002D and is never a finding.
 
-Display text is recognised by its look, relative to the body text (the size, font and
-colour that hold the most characters of paragraphs (blocks of two lines or more)): larger than the body by `DISPLAY_SCALE`, or
-bold, or light on a dark band (a title band's lead), at body size or more. Small bold
-labels (table headers, call-out labels, running feet) are not display text.
+Display text is recognised by its look, relative to the body text (the size and colour
+of most regular characters in blocks of two lines or more): larger than the body by
+`DISPLAY_SCALE`, or bold, or light on a dark band (a title band's lead), at body size
+or more. Small bold labels (table headers, call-out labels, running feet) are not.
 """
 
 from __future__ import annotations
