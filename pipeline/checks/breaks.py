@@ -30,6 +30,7 @@ or more. Small bold labels (table headers, call-out labels, running feet) are no
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -62,7 +63,6 @@ _TEXT = re.compile(r'<text top="(-?\d+)" left="(-?\d+)" width="(\d+)" height="(\
 _FONT = re.compile(r'<fontspec id="(\d+)" size="(-?\d+)" family="([^"]*)" color="#([0-9a-fA-F]{6})"')
 _PAGE = re.compile(r'<page number="(\d+)"')
 _TAG = re.compile(r"<[^>]+>")
-_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#160;": "\u00a0"}
 # Words are cut at breaking spaces only: a no-break space binds its neighbours.
 _SPACES = re.compile(r"[ \t\n]+")
 
@@ -179,12 +179,12 @@ def parse_xml(xml: str) -> list[Line]:
         if not (match := _TEXT.search(raw)):
             continue
         top, left, width, height = (int(match.group(i)) for i in range(1, 5))
-        text = _unescape(_TAG.sub("", match.group(6)))
+        text = html.unescape(_TAG.sub("", match.group(6)))
         if not text.strip():
             continue
         font = fonts[match.group(5)]
         previous = lines[-1] if lines else None
-        if previous is not None and previous.page == page and _same_line(previous, top, left, height, font):
+        if previous is not None and previous.page == page and _same_line(previous, top, left, width, height, font):
             previous.runs.append((font, text))
             previous.left, previous.right = min(previous.left, left), max(previous.right, left + width)
             previous.top, previous.height = min(previous.top, top), max(previous.height, height)
@@ -193,15 +193,10 @@ def parse_xml(xml: str) -> list[Line]:
     return lines
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"&(?:amp|lt|gt|quot|apos|#160);", lambda m: _ENTITIES[m.group()], text)
-
-
-def _same_line(line: Line, top: int, left: int, height: int, font: Font) -> bool:
+def _same_line(line: Line, top: int, left: int, width: int, height: int, font: Font) -> bool:
     """Whether a run continues `line`: on its baseline, and closer than a column gap."""
-    baseline, run_baseline = line.top + line.height, top + height
-    near = abs(baseline - run_baseline) <= max(2, font.size // 4)
-    gap = max(left - line.right, line.left - (left + 0), 0) if left < line.left else left - line.right
+    near = abs((line.top + line.height) - (top + height)) <= max(2, font.size // 4)
+    gap = max(left - line.right, line.left - (left + width), 0)
     return near and gap <= 2 * font.size
 
 
