@@ -258,3 +258,33 @@ def test_a_rule_that_cannot_be_met_is_said_in_one_line(fixture_copy, tmp_path, c
     pieces = [line for line in lines if "coniosis" in line.text or "pneumono" in line.text]
     column = [line for line in lines if line.left == pieces[0].left and line not in pieces]
     assert len(pieces) >= 4 and max(p.right for p in pieces) <= max(line.right for line in column) + 3
+
+
+def test_the_docx_asks_word_for_the_same_hyphenation(project):
+    """settings.xml: automatic hyphenation, at most two hyphenated lines in a row, no
+    hyphens in capitals, a hyphenation zone; display text and the other styles the PDF
+    does not hyphenate carry w:suppressAutoHyphens, running text does not."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from pipeline.render.docx import render_docx
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    package = zipfile.ZipFile(io.BytesIO(render_docx(compose_factsheet(project, "fr", "terrorism"))))
+    settings = etree.fromstring(package.read("word/settings.xml"))
+    assert settings.find(f"{w}autoHyphenation") is not None
+    assert settings.find(f"{w}doNotHyphenateCaps") is not None
+    assert settings.find(f"{w}consecutiveHyphenLimit").get(f"{w}val") == str(checker.MAX_HYPHENATED_LINES)
+    assert int(settings.find(f"{w}hyphenationZone").get(f"{w}val")) == round(5 * 1440 / 25.4)
+    order = [child.tag.removeprefix(w) for child in settings]
+    assert order.index("autoHyphenation") < order.index("consecutiveHyphenLimit") < order.index(
+        "hyphenationZone") < order.index("doNotHyphenateCaps")  # the schema's order: Word is strict
+    styles = etree.fromstring(package.read("word/styles.xml"))
+    suppressed = {style.get(f"{w}styleId"): style.find(f"{w}pPr/{w}suppressAutoHyphens") is not None
+                  for style in styles.iter(f"{w}style") if style.get(f"{w}type") == "paragraph"}
+    for display in ("Heading1", "Lead", "Heading2", "CalloutTitle", "KeyFigure", "Title", "TOC1"):
+        assert suppressed[display], display
+    for running in ("Normal", "CalloutBody", "Quote"):
+        assert not suppressed[running], running
