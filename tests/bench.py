@@ -117,6 +117,9 @@ def main() -> None:
     rows.append((f"bare WeasyPrint, {count} PDFs serial, warm pass", warm))
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
     rows += __import__("bench_translations").measure(RUNS)
+    rows += __import__("bench_limits").limit_rows()  # oversized input refused at once (issue 19)
+    rows += __import__("bench_editions").rows(RUNS)  # pipeline changes on 110 topics (issue 24)
+    rows += __import__("bench_review").measure(RUNS)  # pipeline review of a handbook with 50 tracked changes
     breaks_rows = __import__("bench_breaks").rows(RUNS)  # what the line-breaking rules cost (issue 21)
     rows += breaks_rows
     shutil.rmtree(scratch, ignore_errors=True)

@@ -310,6 +310,42 @@ class ReleaseLabels(Strict):
     verify: Text
 
 
+class EditionLabels(Strict):
+    """The words of an edition's history: `pipeline changes`, the redline PDF, sign-off
+    on the imprint, and the "what changed" section of a release set's README.txt."""
+
+    # The redline PDF's title, running head and watermark, and the README's heading.
+    since: Annotated[Text, Field(pattern=r"\{edition\}")]
+    # Its first page: heading and one line per document.
+    summary: Text
+    added: Text
+    removed: Text
+    changed: Annotated[Text, Field(pattern=r"\{count\}")]
+    unchanged: Text
+    # Names of a language's two files of its own, where a list names documents.
+    strings_doc: Text
+    front_doc: Text
+    # The handbook imprint, when edition.yaml `imprint: {approval: true}` asks for it.
+    approved: Annotated[Text, Field(pattern=r"\{role\}.*\{date\}|\{date\}.*\{role\}")]
+    # README.txt of a release set.
+    first_edition: Text
+    signed: Annotated[Text, Field(pattern=r"\{by\}")]
+    snapshot: Text
+class PackStrings(Strict):
+    """A briefing pack's cover words in one language (`packs:` in _strings.yaml).
+
+    Title and subtitle are required in every language, checked with the other pack
+    rules (`pipeline.content.packs`) so that every problem of a pack is named at once;
+    the foreword is optional: a pack without one opens on its contents.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"required": ["title", "subtitle"]})
+
+    title: Text | None = None
+    subtitle: Text | None = None
+    foreword: list[Rich] = Field(default_factory=list)
+
+
 class Strings(Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
@@ -319,10 +355,13 @@ class Strings(Strict):
     direction: Literal["ltr", "rtl"] = "ltr"
     labels: Labels
     release: ReleaseLabels
+    editions: EditionLabels
     status: dict[Literal["draft", "final"], Text]
     classification: dict[StrictStr, Text]
     date: DateFormat
     typography: Typography
+    # Title, subtitle and optional foreword of each briefing pack (edition.yaml `packs:`), by pack id.
+    packs: dict[TopicId, PackStrings] = Field(default_factory=dict)
 
 
 # --- language-neutral files ------------------------------------------------------
@@ -339,9 +378,42 @@ class HandbookEntry(Strict):
     revision: Annotated[StrictInt, Field(ge=1, le=99)]
 
 
+class PackEntry(Strict):
+    """A briefing pack: a handbook of chosen topics, in the order given, for a course or
+    an audience. Its reference is in the handbook series with its own code."""
+
+    id: TopicId
+    code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+    revision: Annotated[StrictInt, Field(ge=1, le=99)] = 1
+    # At least one topic, each once: checked with the other pack rules (pipeline.content.packs).
+    topics: list[TopicId] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
+
+
+def _address_pattern(value: str) -> str:
+    """A web address with `{id}` (and optionally `{lang}`, `{code}`) standing for the factsheet's."""
+    names = set(re.findall(r"\{([^{}]*)\}", value))
+    unknown = names - {"id", "lang", "code"}
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}: use {{id}}, {{lang}} or {{code}}")
+    if not names & {"id", "code"}:
+        raise ValueError("must contain {id} or {code}, which stand for the factsheet's topic id or area code")
+    sample = value.replace("{id}", "x").replace("{lang}", "en").replace("{code}", "XX")
+    problem = links.link_problem(sample)
+    if problem is not None or not value.startswith("https://"):
+        raise ValueError("must be a web address (https://...) with {id}, {lang} or {code} in it")
+    return value
+
+
 class Series(Strict):
     factsheet: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
     handbook: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+
+
+class Imprint(Strict):
+    """What the handbook's imprint prints besides the document control."""
+
+    # "Approved: <role>, <date>" for each current sign-off of the language (content/signoffs.yaml).
+    approval: bool = False
 
 
 class Edition(Strict):
@@ -357,6 +429,12 @@ class Edition(Strict):
     # Where a handbook chapter opens: on the next page (`page`, no blank pages) or on
     # the next right-hand page (`recto`, a blank left page before a chapter if need be).
     chapter_start: Literal["page", "recto"] = "page"
+    imprint: Imprint = Field(default_factory=Imprint)
+    # Briefing packs: handbooks of chosen topics (titles in each language's _strings.yaml).
+    packs: list[PackEntry] = Field(default_factory=list)
+    # Where each factsheet is published, e.g. https://www.example.org/briefings/{lang}/{id}.pdf:
+    # a pack's related crime area that the pack does not hold links there. Optional.
+    factsheet_address: Annotated[StrictStr, AfterValidator(_address_pattern)] | None = None
 
 
 Colour = Annotated[StrictStr, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
@@ -419,6 +497,30 @@ class Branding(Strict):
     # A folder, relative to the content folder, whose files override the built-in
     # templates and stylesheets of the same name (checked to exist by pipeline.content.project).
     templates: Text | None = None
+
+
+# --- sign-off records (content/signoffs.yaml) ------------------------------------
+
+Sha256 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class SignOff(Strict):
+    """Who approved which text of one language, and when (written by `pipeline signoff`)."""
+
+    lang: LanguageCode
+    by: Text
+    role: Text | None = None
+    date: dt.date
+    # The git commit the signed text was committed in, when it was (for `signoff --status --diff`).
+    commit: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{40}$")] | None = None
+    # The whole language's fingerprint, for a sign-off of every document of the language.
+    fingerprint: Sha256 | None = None
+    # The fingerprint of each approved document (`_strings`, `_frontmatter`, topic ids).
+    documents: dict[StrictStr, Sha256] = Field(min_length=1)
+
+
+class SignOffs(Strict):
+    signoffs: list[SignOff] = Field(default_factory=list)
 
 
 # A glossary entry maps language codes to the agreed term in each language.

@@ -17,7 +17,9 @@ under their own path), and the handbook DOCX get their page numbers from LibreOf
 layout (`pipeline.release.docx_pages`). Gates run first and every cause of a refusal is named
 at once. The set is written to a hidden folder beside its place and renamed into place
 only when complete, so a refused or interrupted release leaves no partial set. Every
-byte depends on the sources only: two releases of the same edition are identical.
+byte depends on the sources only: two releases of the same edition are identical. A set
+already in place is never replaced silently: the same files are nothing to do, other
+files are refused unless --replace, and then the new set is swapped in whole.
 """
 
 from __future__ import annotations
@@ -32,18 +34,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.content import limits
 from pipeline.content.loader import load_yaml
 from pipeline.content.model import Document, Layout
 from pipeline.content.project import EDITION_FILE, Project, load_project
 from pipeline.engine.plan import Job, plan
 from pipeline.engine.run import Outcome, compose, run, shared_fingerprint
 from pipeline.errors import ContentError, PipelineError, display_path
+from pipeline.files.output import replace_folder
 from pipeline.files.zips import write_zip
 
 MANIFEST = "manifest.json"
 README = "README.txt"
 SUMS = "SHA256SUMS"
 PART_MARK = ".part-"
+
+# Kinds of document with contents and cross-references, whose DOCX page numbers come
+# from LibreOffice's layout: the handbook and the briefing packs.
+BOOKS = ("handbook", "pack")
 
 # PDF standard and purpose of each variant, for the manifest.
 STANDARDS = {"screen": "PDF/UA-1", "print": "PDF/X-4", "archive": "PDF/A-2u"}
@@ -71,6 +79,8 @@ class Request:
     langs: tuple[str, ...] = ()  # empty: every language of the edition
     allow_draft: bool = False
     workers: int = 1
+    allow_unsigned: bool = False  # a draft set may go out before its languages are signed off
+    replace: bool = False  # replace a set of the same name whose files differ
 
 
 @dataclass
@@ -78,7 +88,7 @@ class Entry:
     """One file of the set."""
 
     path: str
-    kind: str  # handbook | factsheet | bundle
+    kind: str  # handbook | pack | factsheet | bundle
     set: str  # screen | print | archive
     format: str  # pdf | docx | zip
     language: str
@@ -139,17 +149,26 @@ def _raw_status_gate(request: Request) -> list[str]:
     return _status_problem(path, loaded.line_of(("status",)), status, request)
 
 
+def signoff_gate(project: Project, request: Request) -> list[str]:
+    """Every released language signed off as it now is (`pipeline signoff`); a draft set
+    may go without (--allow-unsigned), a final one never."""
+    from pipeline.editions.signoff import gate_problems
+
+    return gate_problems(project, list(request.langs or project.edition.languages), request.allow_unsigned)
+
+
 # Checks on validated content, each returning its problems. Content problems (load and
 # validation) and failed documents are gathered around these by `release`.
-GATES: list[Gate] = [status_gate, translations_gate]
+GATES: list[Gate] = [status_gate, translations_gate, signoff_gate]
 
 
 # --- the release -------------------------------------------------------------------------
 
 
-def release(request: Request, report: Callable[[Outcome], None] | None = None) -> Path:
-    """Build and assemble the set; returns its folder. Raises `ReleaseRefused` naming
-    every problem: content, gates, failed documents."""
+def release(request: Request, report: Callable[[Outcome], None] | None = None) -> Written:
+    """Build and assemble the set; returns its folder and what was done. Raises
+    `ReleaseRefused` naming every problem: content, gates, failed documents, a different
+    set already in the folder (unless `request.replace`)."""
     problems: list[str] = []
     try:
         project = load_project(request.content)
@@ -165,18 +184,28 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
     if problems:
         raise ReleaseRefused(problems)
     entries = assemble(project, request, jobs, langs)
-    return write_set(request.out_dir, set_name(project), entries, manifest(project, langs, entries),
-                     readme(project, langs, entries))
+    from pipeline.editions import notes, sources
+
+    entries.append(Entry(sources.SNAPSHOT, "snapshot", "screen", "json", "", sources.snapshot(project, langs)))
+    record = notes.manifest_record(project, langs, notes.content_commit(project))
+    before, since = notes.history(project, langs)
+    written = write_set(request.out_dir, set_name(project), entries, {**manifest(project, langs, entries), **record},
+                        readme(project, langs, entries, {lang: notes.readme_notes(project, lang, before, since)
+                                                         for lang in langs}), replace=request.replace)
+    if project.edition.status == "final":
+        notes.record_release(project, set_name(project), record)  # the editions log; drafts record nothing
+    return written
 
 
 def release_jobs(project: Project, build_dir: Path, langs: list[str]) -> list[Job]:
-    """Every document of the set: screen PDF and DOCX, print and archive PDF."""
-    topics = project.topic_ids
-    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics),
-            *plan(build_dir, langs, ("pdf",), topics, variant="print"),
-            *plan(build_dir, langs, ("pdf",), topics, variant="archive")]
-    # Handbooks of every variant first: they take longest to render.
-    return sorted(jobs, key=lambda job: job.kind != "handbook")
+    """Every document of the set (handbook, briefing packs, factsheets): screen PDF and
+    DOCX, print and archive PDF."""
+    topics, packs = project.topic_ids, project.pack_ids
+    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics, packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="print", packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="archive", packs=packs)]
+    # Handbooks and packs of every variant first: they take longest to render.
+    return sorted(jobs, key=lambda job: job.kind == "factsheet")
 
 
 def set_name(project: Project) -> str:
@@ -193,9 +222,9 @@ def assemble(project: Project, request: Request, jobs: list[Job], langs: list[st
     entries = [_entry(job, documents[job.name], job.output.read_bytes()) for job in jobs]
     docx = {e.path: e for e in entries if e.format == "docx"}
     cache = LayoutCache(request.build_dir, shared_fingerprint(project))
-    handbooks = {path: e.data for path, e in docx.items() if e.kind == "handbook"}
+    handbooks = {path: e.data for path, e in docx.items() if e.kind in BOOKS}
     settled, layouts = settle(handbooks, lambda path, pages: _render_docx(documents[path], pages), cache)
-    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind != "handbook"}))
+    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind not in BOOKS}))
     for path, entry in docx.items():
         entry.data = settled.get(path, entry.data)
         entry.pages = layouts[path].pages
@@ -255,7 +284,7 @@ def manifest(project: Project, langs: list[str], entries: list[Entry]) -> dict[s
     }
 
 
-def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
+def readme(project: Project, langs: list[str], entries: list[Entry], notes: dict[str, list[str]] | None = None) -> str:
     """The set listed for the person sending it out, one section per language, in it."""
     from pipeline.render.html import environment
 
@@ -268,12 +297,14 @@ def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
                   (labels.docx, [e for e in mine if e.format == "docx"]),
                   (labels.bundle, [e for e in mine if e.kind == "bundle"]),
                   (labels.print, [e for e in mine if e.set == "print"]),
-                  (labels.archive, [e for e in mine if e.set == "archive"])]
+                  (labels.archive, [e for e in mine if e.set == "archive"]),
+                  (strings.editions.snapshot, [e for e in entries if e.kind == "snapshot"])]
         sections.append({
             "name": strings.name,
             "heading": labels.heading.format(edition=mine[0].edition_label),
             "status": strings.status[project.edition.status],
             "draft_notice": labels.draft_notice if project.edition.status != "final" else "",
+            "notes": (notes or {}).get(lang, []),
             "groups": [(label, _rows(files, labels.pages)) for label, files in groups if files],
             "verify": labels.verify,
         })
@@ -296,32 +327,70 @@ def checksums(files: dict[str, bytes]) -> str:
 # --- writing the set, atomically ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Written:
+    """Where a set is and what the release did: "written", "replaced" or "unchanged"."""
+
+    path: Path
+    action: str
+
+    def line(self) -> str:
+        if self.action == "unchanged":
+            return f"{display_path(self.path)} already holds this set, file for file: nothing to do"
+        return f"{'replaced' if self.action == 'replaced' else 'released'} {self.path}"
+
+
 def write_set(out_dir: Path, name: str, entries: list[Entry], manifest_data: dict[str, object],
-              readme_text: str) -> Path:
-    """Write the set beside its place and rename it in; a set already there is replaced."""
+              readme_text: str, replace: bool = False) -> Written:
+    """Write the set beside its place and swap it in. A set already there with the same
+    files is left as it is; one whose files differ is refused unless `replace`."""
     files = {e.path: e.data for e in entries}
     files[README] = readme_text.encode("utf-8")
     manifest_data["files"].append(Entry(README, "readme", "screen", "txt", "", files[README]).record())
     files[MANIFEST] = (json.dumps(manifest_data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     files[SUMS] = checksums(files).encode("ascii")
+    target = out_dir / name
+    existed = target.exists()
+    if existed:
+        differences = compare_set(target, files)
+        if not differences:
+            return Written(target, "unchanged")
+        if not replace:
+            raise ReleaseRefused([f"{display_path(target)}: a set with other files is already there "
+                                  f"({_listed(differences)}): pass --replace to replace it, or --out for "
+                                  "another folder"])
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(f".*{PART_MARK}*"):
         shutil.rmtree(stale, ignore_errors=True)
-    target = out_dir / name
     staging = out_dir / f".{name}{PART_MARK}{os.getpid()}"
-    old = out_dir / f".{name}.old{PART_MARK}{os.getpid()}"
     try:
         for path, data in files.items():
             dest = staging / path
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
+        if existed:
+            replace_folder(staging, target)
+        else:
+            staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-    return target
+    return Written(target, "replaced" if existed else "written")
+
+
+def compare_set(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """How the files in `folder` differ from `files`: "changed: x", "missing: x", "extra: x"."""
+    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    changed = [f"changed: {path}" for path, data in sorted(files.items())
+               if path in present and present[path].read_bytes() != data]
+    missing = [f"missing: {path}" for path in sorted(files) if path not in present]
+    extra = [f"extra: {path}" for path in sorted(present) if path not in files]
+    return changed + missing + extra
+
+
+def _listed(differences: list[str], shown: int = 3) -> str:
+    more = len(differences) - shown
+    head = "; ".join(differences[:shown])
+    return f"{head}; and {more} more" if more > 0 else head
 
 
 # --- verification --------------------------------------------------------------------------
@@ -329,28 +398,58 @@ def write_set(out_dir: Path, name: str, entries: list[Entry], manifest_data: dic
 
 def verify(set_dir: Path) -> list[str]:
     """Every file changed, missing or added since the release, by the manifest and the
-    checksums; an empty list when the set is intact."""
+    checksums; an empty list when the set is intact.
+
+    A set may come from elsewhere: a link in it is reported, never followed (a link to a
+    file outside with the listed checksum must not pass), and the manifest and checksum
+    files are refused over `limits.MANIFEST_BYTES` before they are read."""
     try:
-        data = json.loads((set_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(_small(set_dir / MANIFEST).decode("utf-8"))
         listed = {f["path"]: f["sha256"] for f in data["files"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{display_path(set_dir / MANIFEST)}: cannot read the manifest: {exc}"]
     try:
         sums = dict(reversed(line.split("  ", 1)) for line in
-                    (set_dir / SUMS).read_text(encoding="ascii").splitlines() if line)
+                    _small(set_dir / SUMS).decode("ascii").splitlines() if line)
     except (OSError, ValueError) as exc:
         return [f"{display_path(set_dir / SUMS)}: cannot read the checksums: {exc}"]
     problems = []
-    present = {p.relative_to(set_dir).as_posix() for p in set_dir.rglob("*") if p.is_file()}
+    present, links = set(), set()
+    for path in set_dir.rglob("*"):  # does not descend into linked folders
+        if path.is_symlink():
+            links.add(path.relative_to(set_dir).as_posix())
+        elif path.is_file():
+            present.add(path.relative_to(set_dir).as_posix())
     expected = {**listed, **sums}
     for path in sorted(expected):
+        if path in links:
+            continue
         if path not in present:
             problems.append(f"missing: {path}")
             continue
-        digest = sha256((set_dir / path).read_bytes())
+        digest = _file_sha256(set_dir / path)
         if digest != listed.get(path, digest) or digest != sums.get(path, digest):
             problems.append(f"changed: {path}")
+    problems += [f"not a file: {path} (a link: a release set holds files only)" for path in sorted(links)]
     problems += [f"extra: {path}" for path in sorted(present - set(expected) - {SUMS})]
     if set(sums) != set(listed) | {MANIFEST}:
         problems.append(f"{SUMS} and {MANIFEST} list different files")
     return problems
+
+
+def _small(path: Path) -> bytes:
+    """A manifest or checksum file: a regular file, refused by its size before it is read."""
+    if path.is_symlink() or not path.is_file():
+        raise ValueError("not a regular file")
+    size = path.stat().st_size
+    if size > limits.MANIFEST_BYTES:
+        raise ValueError(f"file of {limits.size_text(size)}; at most {limits.size_text(limits.MANIFEST_BYTES)}")
+    return path.read_bytes()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -2,13 +2,13 @@
 
 Order of work (nothing is written until every check passed):
 
-1. read the file with the hardened parser; check its languages;
+1. read the file (refused by its size first) with the hardened parser; check its languages;
 2. resolve every unit against today's English: by its id (the field's path) when the
    English there is still the unit's source, else by finding that exact source
    elsewhere in the document (a block moved since the export); a unit whose source
    is no longer in the English is refused: the file was exported from an older English;
 3. decode each target marked translated (state translated, reviewed or final) and
-   check its inline codes;
+   check its inline codes and its length (`pipeline.content.limits`);
 4. plan the edits of each translated YAML file (replace a text; add a block, item or
    key that the English gained), apply them to the text, re-parse, and compare with
    the data meant;
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.content import limits
 from pipeline.content.loader import Loc
 from pipeline.content.project import Project, load_project
 from pipeline.errors import ContentError, display_path
@@ -51,6 +52,7 @@ class Imported:
     lang: str
     units: int = 0  # units imported (marked translated)
     skipped: int = 0  # units not marked translated
+    unmarked: list[str] = field(default_factory=list)  # of those, the ones whose target was changed
     files: list[Path] = field(default_factory=list)  # translated files rewritten
     record_written: bool = False
 
@@ -64,16 +66,13 @@ class _Text(str):
 def import_xliff(project: Project, path: Path, lang: str | None = None) -> Imported:
     """Import `path` into the content of `project`; XliffError (nothing written) when refused."""
     name = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise XliffError(f"cannot read {name}: {exc.strerror}") from None
+    data = _read(path, name)
     read = read_xliff(data, name)
     ref = reference(project)
     target_lang = _check_languages(read.src_lang, read.trg_lang, ref, translated_languages(project), lang, name)
     statuses = {s.doc: s for s in language_status(project, target_lang)}
-    wanted, skipped = _resolve(read.units, statuses, name, ref)
-    result = Imported(target_lang, sum(len(v) for v in wanted.values()), skipped)
+    wanted, skipped, unmarked = _resolve(read.units, statuses, name, ref)
+    result = Imported(target_lang, sum(len(v) for v in wanted.values()), skipped, unmarked)
     new_texts: dict[Path, str] = {}
     record = load_record(project.root, target_lang, ref)
     for doc, targets in wanted.items():
@@ -88,6 +87,22 @@ def import_xliff(project: Project, path: Path, lang: str | None = None) -> Impor
         result.files.append(file_path)
     result.record_written = save_record(project.root, record, target_lang, ref, all_docs(project))
     return result
+
+
+def _read(path: Path, name: str) -> bytes:
+    """The file's bytes; refused by its size before it is read (`limits.XLIFF_BYTES`)."""
+    try:
+        size = path.stat().st_size
+        if size > limits.XLIFF_BYTES:
+            raise XliffError(f"{name}: file of {limits.size_text(size)}: an XLIFF file may be at most "
+                             f"{limits.size_text(limits.XLIFF_BYTES)}")
+        with path.open("rb") as handle:
+            data = handle.read(limits.XLIFF_BYTES + 1)
+    except OSError as exc:
+        raise XliffError(f"cannot read {name}: {exc.strerror}") from None
+    if len(data) > limits.XLIFF_BYTES:  # it grew since
+        raise XliffError(f"{name}: an XLIFF file may be at most {limits.size_text(limits.XLIFF_BYTES)}")
+    return data
 
 
 def _check_languages(src: str, trg: str, ref: str, langs: list[str], wanted: str | None, name: str) -> str:
@@ -109,11 +124,15 @@ def _source_text(unit: ReadUnit) -> str | None:
 
 
 def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
-             ref: str) -> tuple[dict[str, dict[int, tuple[Field, str]]], int]:
-    """Each translated unit's English field and decoded target; XliffError listing every refusal."""
+             ref: str) -> tuple[dict[str, dict[int, tuple[Field, str]]], int, list[str]]:
+    """Each translated unit's English field and decoded target, the number of units not
+    marked translated and the labels of those whose target was changed all the same;
+    XliffError listing every refusal."""
     problems: dict[str, list[str]] = defaultdict(list)
+    too_long: list[str] = []
     wanted: dict[str, dict[int, tuple[Field, str]]] = defaultdict(dict)
     skipped = 0
+    unmarked: list[str] = []
     for unit in units:
         status = statuses.get(unit.doc)
         label = unit.id if unit.id.startswith(f"{unit.doc}:") else f"{unit.doc}:{unit.id}"
@@ -124,9 +143,16 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
             continue
         if unit.state not in TRANSLATED_STATES:
             skipped += 1
+            if _target_changed(unit, english, status):
+                unmarked.append(label)
             continue
         if unit.target is None or (not "".join(unit.target.itertext()).strip() and not len(unit.target)):
             problems["empty"].append(label)
+            continue
+        length = len("".join(unit.target.itertext()))
+        if length > limits.FIELD_CHARS:
+            too_long.append(f"{name}: unit {label}: target of {length:,} characters: a text may have at most "
+                            f"{limits.FIELD_CHARS:,}")
             continue
         try:
             target = markup_of(unit.target, source_xml(english.text)[1])
@@ -148,10 +174,23 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
         "codes": "missing or broken inline codes",
         "twice": "units given twice",
     }
-    lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()]
+    lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()] + too_long
     if lines:
         raise XliffError("\n".join(lines))
-    return {doc: targets for doc, targets in wanted.items() if targets}, skipped
+    return {doc: targets for doc, targets in wanted.items() if targets}, skipped, unmarked
+
+
+def _target_changed(unit: ReadUnit, english: Field, status: DocStatus) -> bool:
+    """The unit's target differs from the translation the content has (a translator
+    edited it in a text editor and left its state at `initial`)."""
+    if unit.target is None or not "".join(unit.target.itertext()).strip():
+        return False
+    current = next((m.other for m in status.matches if m.english is english and m.other is not None), None)
+    try:
+        target = markup_of(unit.target, source_xml(english.text)[1])
+    except ValueError:
+        return True
+    return current is None or target != current.text
 
 
 def _unchanged(unit: ReadUnit, english: Field, status: DocStatus) -> str | None:
@@ -347,7 +386,9 @@ def _validate(project: Project, new_texts: dict[Path, str], name: str) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="pipeline-import-") as scratch:
         copy_root = Path(scratch) / project.root.name
-        shutil.copytree(project.root, copy_root)
+        # Links are copied as links, never followed: the content folder may hold one to a
+        # file outside that nothing reads (load_project refuses those it would read).
+        shutil.copytree(project.root, copy_root, symlinks=True)
         for path, text in new_texts.items():
             (copy_root / path.relative_to(project.root)).write_text(text, encoding="utf-8")
         try:
