@@ -23,7 +23,7 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all handbook factsheets packs release changes test bench visual-diff lint translations clean deps deps-build deps-test \
-        deps-preview deps-release venv preview schema screenshot
+        deps-preview deps-release venv preview schema screenshot check-pdf
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -47,6 +47,10 @@ test: deps-build deps-test $(TEST_STAMP) lint
 
 bench: deps-build $(TEST_STAMP)
 	$(BIN)/python tests/bench.py
+
+# The checks of finished PDFs (line breaks, ...) on every PDF under build/; exit 1 on any finding.
+check-pdf: deps-build $(STAMP)
+	$(PIPELINE) check-pdf $$(find build -name '*.pdf' | sort)
 
 # Page images of every PDF against those built by the code of a git ref:
 # make visual-diff BEFORE=main (default HEAD: what the uncommitted changes change).

@@ -655,13 +655,25 @@ def test_spanish_typography_in_both_formats(spanish):
     assert lang.get(W + "val") == "es-ES"
 
 
+@needs_poppler
+def test_no_bad_line_break_in_the_test_editions(arabic, spanish):
+    """The line-breaking rules (issue 21) hold right to left (Arabic, and its English)
+    and in Spanish: no bad break in any PDF of either edition."""
+    from pipeline.checks.breaks import check
+
+    pdfs = sorted([*arabic.out.rglob("*.pdf"), *spanish.out.rglob("*.pdf")])
+    assert len(pdfs) == 9  # Arabic and English, 2 factsheets and the handbook each; Spanish's 3
+    assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []
+
+
 def test_arabic_and_english_pdfs_are_pdfua(arabic):
     """Right to left (issue 22): our checker and the `pdfua` package find nothing, and
     the links say where they lead in Arabic."""
     from pdfua_support import problems
 
-    assert problems(arabic.out.rglob("*.pdf")) == []
     from pipeline.content.links import describe_page
+
+    assert problems(arabic.out.rglob("*.pdf")) == []
 
     doc = arabic.handbook_doc()
     with pikepdf.open(arabic.pdf("handbook")) as pdf:

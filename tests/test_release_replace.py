@@ -89,7 +89,8 @@ def test_a_failed_swap_puts_the_old_set_back(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_release_twice_then_changed_content_needs_replace(fixture_copy, tmp_path, run_cli):
     out, build = tmp_path / "dist", tmp_path / "build"
-    args = ("--content", fixture_copy, "--build-dir", build, "release", "--out", out, "--allow-draft", "--lang", "en")
+    args = ("--content", fixture_copy, "--build-dir", build, "release", "--out", out,
+            "--allow-draft", "--allow-unsigned", "--lang", "en")
     first = run_cli(*args)
     assert first.exit_code == 0, first.output
     (folder,) = list(out.iterdir())

@@ -433,6 +433,17 @@ def test_rich_documents_are_reproducible(rich_project):
     assert render_docx(doc) == first
 
 
+@pytest.mark.skipif(not shutil.which("pdftohtml"), reason="poppler-utils not installed")
+def test_no_bad_line_break_in_the_rich_pdfs(rich_build):
+    """The line-breaking rules (issue 21) hold with figures, tables, links and the
+    print-mode short URLs, screen and print, both languages."""
+    from pipeline.checks.breaks import check
+
+    pdfs = sorted(rich_build.rglob("*.pdf"))
+    assert len(pdfs) == 12
+    assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []
+
+
 def test_rich_pdfs_are_pdfua(rich_build):
     """Figures, tables and links, screen and print (issue 22): our checker and the
     `pdfua` package find nothing; figures have alternative text and a box on their

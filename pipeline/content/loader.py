@@ -218,9 +218,27 @@ def _fast_node(text: str) -> Node | None:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
                 return None
-        return yaml.compose(text, Loader=loader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
         return None
+    _plain_as_python(root)
+    return root
+
+
+def _plain_as_python(node: Node | None) -> None:
+    """libyaml marks a plain scalar with style '' where PyYAML's composer says None: make
+    the graph the same whichever composed it (the misread checks and fmt read styles)."""
+    stack = [node] if node is not None else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ScalarNode):
+            if item.style == "":
+                item.style = None
+        elif isinstance(item, MappingNode):
+            for key, value in item.value:
+                stack += (key, value)
+        elif isinstance(item, SequenceNode):
+            stack += item.value
 
 
 _COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}

@@ -296,6 +296,9 @@ class Typography(Strict):
     number_group_separator: StrictStr = ""
     space_before_percent: StrictStr = ""
     en_dash_ranges: bool = True
+    # Phrases that never break across lines: their spaces become no-break spaces.
+    # `{number}` stands for any number ("{number} ({number})": resolution 1540 (2004)).
+    no_break: list[Annotated[StrictStr, Field(min_length=1)]] = Field(default_factory=list)
 
 
 class ReleaseLabels(Strict):

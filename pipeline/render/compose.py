@@ -36,10 +36,11 @@ class _Composer:
         text = self.typo.isolate(self.typo(value))
         return text if at is None else model.SourcedText(text, model.Origin(doc or self.doc, at))
 
-    def inline(self, value: str, at: Loc) -> model.Inline:
+    def inline(self, value: str, at: Loc | None = None) -> model.Inline:
+        """The spans of `value`; with `at` (its field path) they carry their origin."""
         # Latin runs inside right-to-left text are isolated (a no-op for left-to-right languages).
         spans = (replace(span, text=self.typo.isolate(span.text)) for span in parse_inline(value, self.typo))
-        return model.SourcedInline(spans, model.Origin(self.doc, at))
+        return tuple(spans) if at is None else model.SourcedInline(spans, model.Origin(self.doc, at))
 
     def optional(self, value: str | None, at: Loc) -> model.Inline | None:
         return self.inline(value, at) if value is not None else None

@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from pipeline import producer
+from pipeline.checks.breaks import MAX_HYPHENATED_LINES
 from pipeline.content.links import describe_address, describe_page
 from pipeline.content.model import (
     Asset,
@@ -65,6 +66,7 @@ from pipeline.render.docx_styles import (
     CREDITS_LABEL_STYLE,
     FIGURE_CREDIT_STYLE,
     HYPERLINK_STYLE,
+    HYPHENATION_ZONE_MM,
     LINE_HEIGHT_EM,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
@@ -567,8 +569,8 @@ class _DocxBuilder:
 
     def _factsheet_running_parts(self) -> None:
         """As the PDF: organisation and edition, then the title, on the left; reference
-        and classification in the middle; `Page N of M` on the right. The logo, if
-        any, heads every page on the right (the PDF's masthead is not repeated)."""
+        and classification on the right; `Page N of M` (two pages only) in the middle.
+        The logo, if any, heads every page on the right (the PDF's masthead is not repeated)."""
         meta = self.doc.meta
         section = self.document.sections[0]
         _, pages = self._estimate_pages()
@@ -579,8 +581,8 @@ class _DocxBuilder:
         section.footer.is_linked_to_previous = False
         self._fill(section.footer, [
             [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
-             f.text_run(meta.reference), f.tab_run(), *self._page_of(pages)],
-            [f.text_run(meta.title), f.tab_run(), f.text_run(meta.classification)],
+             *self._page_of(pages), f.tab_run(), f.text_run(meta.reference)],
+            [f.text_run(meta.title), f.tab_run(), f.tab_run(), f.text_run(meta.classification)],
         ])
 
     def _page_number(self) -> list:
@@ -720,10 +722,14 @@ class _DocxBuilder:
             settings.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))
         tab_stop = settings.find(qn("w:defaultTabStop"))
         limit = OxmlElement("w:consecutiveHyphenLimit")
-        limit.set(qn("w:val"), "2")
+        limit.set(qn("w:val"), str(MAX_HYPHENATED_LINES))  # as the PDF: pipeline.checks.breaks
         tab_stop.addnext(limit)
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
         limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
+        # Word leaves a line unhyphenated when its gap is narrower than the zone (twips).
+        zone = OxmlElement("w:hyphenationZone")
+        zone.set(qn("w:val"), str(twips(HYPHENATION_ZONE_MM)))
+        limit.addnext(zone)
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)

@@ -15,9 +15,8 @@ written file, with pikepdf:
   colours are made colour-managed with a DefaultRGB (sRGB) colour space; the
   `GTS_PDFXVersion` key also goes in the document information; links are removed
   (annotations have no place on a printed page: `pdf_tags` turns their tags into plain
-  text); and the XMP document id, which
-  WeasyPrint draws at random, is derived from the file's content, so two renders of the
-  same document stay byte-identical.
+  text); and the XMP document id, which WeasyPrint draws at random, is derived from
+  the file's content, so two renders of the same document stay byte-identical.
 * **PDF/A.** The archive copy carries the edition's document control in its XMP:
   reference code (`dc:identifier`), edition date, publisher, language, classification
   and edition label and status.
