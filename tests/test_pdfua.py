@@ -107,13 +107,13 @@ def test_the_second_opinion_agrees(files, tmp_path):
 
 
 def test_check_pdf_reports_each_finding_on_a_located_line(files, run_cli):
-    result = run_cli("check-pdf", files["raw-factsheet"])
+    result = run_cli("check-pdf", "--only", "pdfua", files["raw-factsheet"])
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines and all(re.match(rf"{re.escape(str(files['raw-factsheet']))}(:p\.\d+)?: pdfua: \S+ §[\d.]+: ",
                                    line) for line in lines)
     assert any(": 18-001 §7.8: the running foot " in line for line in lines)
-    result = run_cli("check-pdf", files["factsheet"], files["handbook"])
+    result = run_cli("check-pdf", "--only", "pdfua", files["factsheet"], files["handbook"])
     assert result.exit_code == 0, result.output
     assert "2 file(s) checked (pdfua): no problem found" in result.output
 
