@@ -39,7 +39,7 @@ def figure(width: int, alt: str) -> str:
 
 def every_stage(c: Path) -> None:
     edit(c, "en/terrorism.yaml", "lead: ", "lead: Read [the report](http://example.org/report). ")
-    edit(c, "en/corruption.yaml", "related: [organised-crime", "related: [organised-crim")
+    edit(c, "en/corruption.yaml", "organised-crime, terrorism]", "organised-crim, terrorism]")
     edit(c, "en/corruption.yaml", "    blocks:\n", figure(60, "A map of the ports."))
     edit(c, "fr/corruption.yaml", "    blocks:\n", figure(50, "Une carte des ports."))
     edit(c, "fr/terrorism.yaml", "lead: ", "lead: 😀 ")
