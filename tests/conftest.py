@@ -1,8 +1,19 @@
-"""Shared fixtures: the real content, a tiny valid fixture project, and a CLI runner."""
+"""Shared fixtures: the real content, a tiny valid fixture project, a CLI runner, and
+outputs made once per test session for every module and every xdist worker.
+
+How the session's builds are shared (docs/testing.md): `shared.folder(name, make)`
+makes a folder once, under a file lock, in a directory all workers of one `pytest -n`
+run see; the other workers wait for it and then read it. What a test gets from it is
+read-only: a test that changes files copies them first.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,6 +24,62 @@ from pipeline.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# A test that uses one of these (directly or through its own fixtures) reads session
+# builds, so it is `slow` (left out of `make check`) without saying so itself. Modules
+# mark their other slow tests `@pytest.mark.slow` (docs/testing.md).
+SLOW_FIXTURES = {"shared", "real_build"}
+
+
+class Shared:
+    """Folders and files made once per test session, shared by modules and xdist workers."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
+        with open(self.root / f"{name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            yield
+
+    def folder(self, name: str, make: Callable[[Path], None]) -> Path:
+        """The folder `name`, filled by `make(folder)` by the first worker that asks.
+
+        If `make` fails, nothing is marked done: the next test that asks tries again
+        (and fails with the same message), so a broken build fails every test using it.
+        """
+        target, done = self.root / name, self.root / f"{name}.done"
+        with self._lock(name):
+            if not done.exists():
+                if target.exists():
+                    shutil.rmtree(target)
+                target.mkdir(parents=True)
+                make(target)
+                done.touch()
+        return target
+
+    def data(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes `make()` returns, made once per session (e.g. one rendered document)."""
+        path = self.root / "data" / name
+        with self._lock(f"data-{name}"):
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                part = path.with_name(path.name + ".part")
+                part.write_bytes(make())
+                part.rename(path)
+        return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Shared:
+    """Outputs made once per session. Under xdist each worker has its own base temporary
+    folder inside the session's; their common parent is the one place all of them see
+    (pytest-xdist's documented pattern). Without xdist the session's own folder serves."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return Shared(root / "shared")
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +116,36 @@ def run_cli():
     return run
 
 
-@pytest.fixture(scope="session")
-def real_build(tmp_path_factory) -> Path:
-    """Every real document (PDF and DOCX, both languages), built once through the CLI."""
-    build_dir = tmp_path_factory.mktemp("real-build")
-    result = CliRunner().invoke(cli, ["--content", str(CONTENT), "--build-dir", str(build_dir), "build"],
+def cli_build(content: Path, build_dir: Path, *args: str) -> None:
+    """`pipeline --content C --build-dir B build ARGS`; fails the test on a non-zero exit."""
+    result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(build_dir), "build", *args],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return build_dir
+
+
+@pytest.fixture(scope="session")
+def real_build(shared: Shared) -> Path:
+    """Every real document (PDF and DOCX, both languages), built once through the CLI.
+
+    Read-only: copy it before changing anything in it (a release writes into its build
+    folder, so test_release copies it first)."""
+    return shared.folder("real-build", lambda folder: cli_build(CONTENT, folder))
+
+
+# --- xdist: module fixtures stay effective, slow tests are marked -------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark tests that use a full-build session fixture `slow`, and send every test of a
+    module that uses one of its module-scoped fixtures to one xdist worker (`--dist
+    loadgroup`), so that fixture is made once, not once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if SLOW_FIXTURES & set(info.names_closure):
+            item.add_marker(pytest.mark.slow)
+        scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
+        if scopes & {"module", "class", "package"}:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
