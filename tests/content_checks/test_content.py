@@ -96,10 +96,11 @@ def source_sentences() -> list[str]:
 
 
 def source_areas() -> list[str]:
-    """The titles of the source's crime areas, in its order (upper-case lines but the section label)."""
-    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    """The titles of the source's crime areas, in its order: its upper-case lines but the
+    section label and the sub-section marks (`– CBRNE`)."""
+    lines = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()]
     english = lines[: lines.index(FRENCH_START)]
-    return [line.strip() for line in english if line.strip().isupper() and line.strip() != "PROBLEMATICS"]
+    return [line for line in english if line.isupper() and line != "PROBLEMATICS" and not line.startswith("–")]
 
 
 def test_real_content_validates(project):
