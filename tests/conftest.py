@@ -10,8 +10,10 @@ read-only: a test that changes files copies them first.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,8 @@ from pipeline.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The Python that has LibreOffice's UNO bridge (Debian's python3-uno), as for `pipeline release`.
+UNO_PYTHON = os.environ.get("PIPELINE_UNO_PYTHON", "/usr/bin/python3")
 
 # A test that uses one of these (directly or through its own fixtures) reads session
 # builds, so it is `slow` (left out of `make check`) without saying so itself. Modules
@@ -132,6 +136,49 @@ def real_build(shared: Shared) -> Path:
     return shared.folder("real-build", lambda folder: cli_build(CONTENT, folder))
 
 
+class LibreOffice:
+    """One headless LibreOffice for the whole session, converting DOCX to PDF on request
+    (tests/lo_convert.py, under the system Python that has python3-uno)."""
+
+    def __init__(self, profile: Path):
+        self.proc = subprocess.Popen([UNO_PYTHON, str(Path(__file__).parent / "lo_convert.py"), str(profile)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def convert(self, files: list[Path], outdir: Path) -> list[Path]:
+        """Each file as LibreOffice lays it out and exports it: `outdir/<stem>.pdf`."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        request = {"files": [str(path) for path in files], "outdir": str(outdir)}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, f"LibreOffice stopped (exit status {self.proc.poll()})"
+        answer = json.loads(line)
+        assert answer.get("ok"), answer.get("error")
+        return [outdir / (path.stem + ".pdf") for path in files]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdf(tmp_path_factory) -> Iterator[Callable[[list[Path], Path], list[Path]]]:
+    """`convert(docx_files, outdir)`: PDFs as LibreOffice lays the files out. LibreOffice
+    starts once per session (per xdist worker, and the tests using it share one worker)."""
+    if not (shutil.which("soffice") and Path(UNO_PYTHON).exists()):
+        pytest.skip("LibreOffice or python3-uno not installed (make deps-test installs them)")
+    office = LibreOffice(tmp_path_factory.mktemp("libreoffice") / "profile")
+    try:
+        yield office.convert
+    finally:
+        office.close()
+
+
 # --- xdist: module fixtures stay effective, slow tests are marked -------------------------------
 
 
@@ -146,6 +193,10 @@ def pytest_collection_modifyitems(config, items) -> None:
             continue
         if SLOW_FIXTURES & set(info.names_closure):
             item.add_marker(pytest.mark.slow)
+        if "libreoffice_pdf" in info.names_closure:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
+            continue
         scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
         if scopes & {"module", "class", "package"}:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
