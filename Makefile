@@ -22,8 +22,8 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets release test bench visual-diff lint translations clean deps deps-build deps-test \
-        deps-preview deps-release venv preview schema screenshot
+.PHONY: all handbook factsheets release test check check-content bench visual-diff lint translations clean deps \
+        deps-build deps-test deps-preview deps-release venv preview schema screenshot
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -38,8 +38,20 @@ factsheets: deps-build $(STAMP)
 release: deps-build deps-release $(STAMP)
 	$(PIPELINE) release
 
+# Everything, what CI runs (docs/testing.md): the code's tests and the content checks, on
+# every core; the session's builds are made once and shared between the workers.
+PYTEST_PARALLEL := -n auto --dist loadgroup
+
 test: deps-build deps-test $(TEST_STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+# The edit loop: the code's tests without LibreOffice, Chromium or full builds (`slow`).
+check: deps-build $(TEST_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow" --ignore=tests/content_checks
+
+# Our own content against the editors' source text, the editorial fixes, spelling.
+check-content: deps-build deps-test $(TEST_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/content_checks
 
 bench: deps-build $(TEST_STAMP)
 	$(BIN)/python tests/bench.py

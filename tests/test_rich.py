@@ -224,6 +224,7 @@ def test_source_lines_print_under_key_figures_and_quotes(rich_build, rich_projec
     assert ("Caption", model.plain(quote.attribution) + model.plain(quote.source)) in docx
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_a_long_table_repeats_its_header_row_on_the_next_page(rich_project, tmp_path):
     from pipeline.render.pdf import render_pdf

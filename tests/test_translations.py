@@ -137,6 +137,7 @@ def test_accept_clears_and_changes_only_what_it_accepts(fixture_copy, run_cli):
     assert run_cli("--content", fixture_copy, "translations").exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_language_without_a_record_is_all_missing_and_a_draft_still_builds(fixture_copy, tmp_path, run_cli):
     add_language(fixture_copy)
     (fixture_copy / "translations" / "de.yaml").unlink()
