@@ -103,6 +103,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Mark tests that use a full-build session fixture `slow`, and send every test of a
     module that uses one of its module-scoped fixtures to one xdist worker (`--dist
     loadgroup`), so that fixture is made once, not once per worker."""
+    grouping = config.pluginmanager.hasplugin("xdist")  # its marker is unknown without it (-p no:xdist)
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -111,8 +112,9 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.slow)
         if "libreoffice_pdf" in info.names_closure:
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
+            if grouping:
+                item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
             continue
         scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
-        if scopes & {"module", "class", "package"}:
+        if grouping and scopes & {"module", "class", "package"}:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
