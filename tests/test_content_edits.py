@@ -29,7 +29,8 @@ intro:
 sections:
   - heading: The problem
     blocks:
-      - Organised crime groups profit from these activities with little risk, and often rely on corruption and money laundering.
+      - Organised crime groups profit from these activities with little risk,
+        and often rely on corruption and money laundering.
       - list:
           intro: "Police work on three fronts:"
           items:
@@ -48,7 +49,8 @@ intro:
 sections:
   - heading: Problématique
     blocks:
-      - Les groupes criminels organisés tirent profit de ces activités à peu de risques, et recourent souvent à la corruption et au blanchiment d'argent.
+      - Les groupes criminels organisés tirent profit de ces activités à peu de risques,
+        et recourent souvent à la corruption et au blanchiment d'argent.
       - list:
           intro: "La police agit sur trois fronts :"
           items:
