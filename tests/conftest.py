@@ -98,12 +98,20 @@ def libreoffice_pdf(tmp_path_factory) -> Iterator[Callable[[list[Path], Path], l
 # --- xdist: module fixtures stay effective, slow tests are marked -------------------------------
 
 
+def _uses_its_modules_shared_fixture(item, info) -> bool:
+    """Whether the test uses a fixture of its own module that lives longer than one test."""
+    module = getattr(item, "module", None)
+    return any(d.scope != "function" and getattr(d.func, "__module__", None) == getattr(module, "__name__", "")
+               for defs in info.name2fixturedefs.values() for d in defs)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark tests that use a full-build session fixture `slow`, and send every test of a
-    module that uses one of its module-scoped fixtures to one xdist worker (`--dist
-    loadgroup`), so that fixture is made once, not once per worker."""
-    grouping = config.pluginmanager.hasplugin("xdist")  # its marker is unknown without it (-p no:xdist)
+    """Mark tests that use a session build `slow`, and keep the tests that share a
+    fixture on one xdist worker (`--dist loadgroup`), so that it is made once: those of
+    LibreOffice on one, and those of a module that use one of its own module- or
+    session-scoped fixtures (its builds and caches, a preview server) on another, where
+    the fixture also never makes another worker wait."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -112,9 +120,6 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.slow)
         if "libreoffice_pdf" in info.names_closure:
             item.add_marker(pytest.mark.slow)
-            if grouping:
-                item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
-            continue
-        scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
-        if grouping and scopes & {"module", "class", "package"}:
+            item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
+        elif _uses_its_modules_shared_fixture(item, info):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
