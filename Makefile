@@ -86,9 +86,10 @@ venv: $(STAMP)
 
 # The runtime packages only (what `make handbook` needs); the test tools come with
 # $(TEST_STAMP), on the first `make test` or `make lint`.
+# No `pip install --upgrade pip` first: the pip of Python 3.11's venv installs editable
+# projects already, and upgrading it was a tenth of a fresh clone's `make handbook`.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
