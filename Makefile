@@ -22,17 +22,21 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets release test check check-content bench visual-diff lint translations clean deps \
-        deps-build deps-test deps-preview deps-release venv preview schema screenshot
+.PHONY: all handbook factsheets packs release test check check-content bench visual-diff lint translations clean \
+        deps deps-build deps-test deps-preview deps-release venv preview schema screenshot
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
 
 handbook: deps-build $(STAMP)
-	$(PIPELINE) build --no-factsheets
+	$(PIPELINE) build --no-factsheets --no-packs
 
 factsheets: deps-build $(STAMP)
-	$(PIPELINE) build --no-handbook
+	$(PIPELINE) build --no-handbook --no-packs
+
+# The briefing packs (edition.yaml packs:), handbooks of chosen topics (docs/packs.md).
+packs: deps-build $(STAMP)
+	$(PIPELINE) build --no-handbook --no-factsheets
 
 # The distribution set in dist/<edition-date>/ (LibreOffice lays out the DOCX page numbers).
 release: deps-build deps-release $(STAMP)
@@ -62,9 +66,10 @@ BEFORE ?= HEAD
 visual-diff: deps-build deps-test $(TEST_STAMP)
 	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
 
-# Live preview while editing: `make preview TOPIC=corruption`, or `make preview` for the handbook.
+# Live preview while editing: `make preview TOPIC=corruption`, `make preview PACK=<id>` for a
+# briefing pack, or `make preview` for the handbook.
 preview: deps-build deps-preview $(STAMP)
-	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),--handbook)
+	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),$(if $(PACK),--pack $(PACK),--handbook))
 
 # Refresh the JSON Schemas in content/schemas/ and the schema line at the top of each content file.
 schema: $(STAMP)

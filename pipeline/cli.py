@@ -100,6 +100,13 @@ def _topics(ctx: Context, given: tuple[str, ...], param: str = "'--topic'") -> l
     return _choose(ctx, "topic", given, ctx.project().topic_ids, param)
 
 
+def _pack(ctx: Context, given: str, param: str = "'ID'") -> str:
+    if not ctx.project().pack_ids:
+        raise click.BadParameter(f"no pack '{given}': the edition defines no packs (edition.yaml packs:).",
+                                 param_hint=param)
+    return _choose(ctx, "pack", (given,), ctx.project().pack_ids, param)[0]
+
+
 lang_option = click.option("--lang", "langs", multiple=True, metavar="L",
                            help="Language code (repeatable); default: all.")
 format_option = click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
@@ -139,6 +146,7 @@ def single_document_options(func):
 @click.option("--topic", "topics", multiple=True, metavar="ID", help="Topic id (repeatable); default: all.")
 @click.option("--handbook/--no-handbook", default=True, help="Build the handbooks.")
 @click.option("--factsheets/--no-factsheets", default=True, help="Build the factsheets.")
+@click.option("--packs/--no-packs", default=True, help="Build the briefing packs (edition.yaml packs:).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes; default: one per core.")
 @click.option("--force", is_flag=True, help="Rebuild even documents that are up to date.")
@@ -146,14 +154,15 @@ def single_document_options(func):
 @print_option
 @quiet_option
 @pass_ctx
-def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, force, paper, print_mode) -> None:
-    """Build factsheets and handbooks (everything by default).
+def build(ctx: Context, langs, formats, topics, handbook, factsheets, packs, jobs, force, paper,
+          print_mode) -> None:
+    """Build factsheets, handbooks and briefing packs (everything by default).
 
     Only documents whose inputs changed are rebuilt; --force rebuilds all.
 
     \b
     Example:
-      pipeline build --lang fr --format pdf --topic terrorism --no-handbook
+      pipeline build --lang fr --format pdf --topic terrorism --no-handbook --no-packs
     """
     from pipeline.engine.plan import plan
     from pipeline.engine.record import RECORD_NAME
@@ -167,7 +176,8 @@ def build(ctx: Context, langs, formats, topics, handbook, factsheets, jobs, forc
     try:
         project = ctx.project()
         jobs_list = plan(ctx.build_dir, _langs(ctx, langs), formats or FORMATS, _topics(ctx, topics),
-                         handbook=handbook, factsheets=factsheets, variant=_variant(print_mode))
+                         handbook=handbook, factsheets=factsheets, variant=_variant(print_mode),
+                         packs=project.pack_ids if packs else ())
         _check_translations(ctx, project, {job.lang for job in jobs_list})
     except BaseException:
         if pool is not None:
@@ -205,6 +215,21 @@ def handbook(ctx: Context, langs, formats, output, paper, print_mode) -> None:
     _single(ctx, "handbook", None, langs, formats, output, paper, print_mode)
 
 
+@cli.command()
+@click.argument("pack_id", metavar="ID")
+@single_document_options
+@pass_ctx
+def pack(ctx: Context, pack_id, langs, formats, output, paper, print_mode) -> None:
+    """Build one briefing pack: a handbook of chosen topics (edition.yaml packs:).
+
+    \b
+    Examples:
+      pipeline pack financial-investigations                        all languages and formats
+      pipeline pack financial-investigations --lang fr -o pack.pdf  one file
+    """
+    _single(ctx, "pack", _pack(ctx, pack_id), langs, formats, output, paper, print_mode)
+
+
 def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode) -> None:
     from pipeline.engine.plan import Job, plan
 
@@ -219,9 +244,9 @@ def _single(ctx: Context, kind, topic, langs, formats, output, paper, print_mode
         jobs_list = [Job(kind, lang_list[0], fmt_list[0], topic, output, explicit=True,
                          variant=_variant(print_mode))]
     else:
-        jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if topic else [],
+        jobs_list = plan(ctx.build_dir, lang_list, fmt_list or FORMATS, [topic] if kind == "factsheet" else [],
                          handbook=kind == "handbook", factsheets=kind == "factsheet",
-                         variant=_variant(print_mode))
+                         variant=_variant(print_mode), packs=[topic] if kind == "pack" else [])
     explicit = output is not None
     _check_translations(ctx, ctx.project(), set(lang_list))
     _run(ctx, jobs_list, paper, None, explicit, ctx.project(), remember=not explicit)
@@ -361,27 +386,39 @@ def validate(ctx: Context) -> None:
     from pipeline.translations.glossary import check_glossary
 
     project = ctx.project()
+    if project.template_override is not None:  # a theme's templates: checked (never run) as a build would
+        from pipeline.render.html import check_templates
+
+        check_templates(project.template_override)
     _check_translations(ctx, project, set(project.edition.languages))
     glossary_problems = check_glossary(project)
     if glossary_problems:
         raise ContentError(glossary_problems)
     words = words_per_language(project)
     per_lang = ", ".join(f"{code} {count:,} words" for code, count in words.items())
-    click.echo(f"content valid: {len(project.topic_ids)} topics, {len(words)} languages ({per_lang})")
+    packs = f"{len(project.pack_ids)} packs, " if project.pack_ids else ""
+    click.echo(f"content valid: {len(project.topic_ids)} topics, {packs}{len(words)} languages ({per_lang})")
 
 
 @cli.command("list")
 @pass_ctx
 def list_topics(ctx: Context) -> None:
-    """List topics by language, with word counts and last-modified dates.
+    """List topics by language, with word counts and last-modified dates, then the briefing packs.
 
     \b
     Example:
       pipeline list
     """
+    from pipeline.content.packs import pack_rows
     from pipeline.content.stats import topic_rows
 
-    rows = topic_rows(ctx.project())
+    _table(topic_rows(ctx.project()))
+    if ctx.project().pack_ids:
+        click.echo()
+        _table(pack_rows(ctx.project()))
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -614,13 +651,15 @@ def new_command(ctx: Context, topic_id: str, code: str, title: str | None) -> No
 @cli.command()
 @click.argument("topic_id", metavar="[ID]", required=False)
 @click.option("--handbook", is_flag=True, help="Preview the handbook instead of a factsheet.")
+@click.option("--pack", "pack_id", metavar="ID", help="Preview a briefing pack instead of a factsheet.")
 @lang_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("--format", "fmt", type=click.Choice(["pdf"]), default="pdf", show_default=True,
               help="Format whose pages are shown.")
 @pass_ctx
-def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int, fmt: str) -> None:
+def preview(ctx: Context, topic_id: str | None, handbook: bool, pack_id: str | None, langs, port: int,
+            fmt: str) -> None:
     """Show a document's pages in the browser, languages side by side, updated on every save.
 
     Serves http://127.0.0.1:PORT/ only. Saving a file under content/ or templates/
@@ -631,20 +670,23 @@ def preview(ctx: Context, topic_id: str | None, handbook: bool, langs, port: int
     Examples:
       pipeline preview corruption            the factsheet, every language
       pipeline preview --handbook --lang fr
+      pipeline preview --pack financial-investigations
     """
     from pipeline.errors import ContentError
     from pipeline.preview.server import serve
     from pipeline.preview.session import Target
 
-    if (topic_id is None) == (not handbook):
-        raise click.UsageError("name a topic ID or --handbook (one of them)")
+    if (topic_id is not None) + handbook + (pack_id is not None) != 1:
+        raise click.UsageError("name a topic ID or --handbook or --pack ID (one of them)")
     try:  # check the choices now when the content is valid; otherwise the page shows its errors
         if topic_id is not None:
             _topics(ctx, (topic_id,), "'ID'")
+        if pack_id is not None:
+            _pack(ctx, pack_id, "'--pack'")
         langs = tuple(_langs(ctx, langs)) if langs else langs
     except ContentError:
         pass
-    target = Target("handbook") if handbook else Target("factsheet", topic_id)
+    target = Target("handbook") if handbook else Target("pack", pack_id) if pack_id else Target("factsheet", topic_id)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a polite kill cleans up like Ctrl-C
     # Ctrl-C must end a preview even if it was started with SIGINT ignored, as a shell
     # without job control starts background commands (Python then raises nothing).

@@ -117,6 +117,7 @@ def main() -> None:
     rows.append((f"bare WeasyPrint, {count} PDFs serial, warm pass", warm))
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
     rows += __import__("bench_translations").measure(RUNS)
+    rows += __import__("bench_limits").limit_rows()  # oversized input refused at once (issue 19)
     shutil.rmtree(scratch, ignore_errors=True)
     rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 

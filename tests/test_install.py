@@ -38,6 +38,7 @@ from pipeline import DISTRIBUTION, SOURCE_VERSION
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 README = ROOT / "README.md"
+DESIGN_GUIDE = ROOT / "docs" / "design.md"
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
                                 reason="needs poppler-utils (make deps)")
@@ -134,11 +135,11 @@ def default_build(installed: Installed) -> Path:
     return work / "build"
 
 
-# The README's own example: the test builds with exactly what the README tells a user.
+# The design guide's own example: the test builds with exactly what the guide tells a user.
 def readme_example() -> tuple[str, str]:
-    """The `templates:` line and the extra.css of "Restyling without forking"."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("### Restyling without forking", 1)[1].split("\n### ", 1)[0]
+    """The `templates:` line and the extra.css of "Restyling without forking" (docs/design.md)."""
+    text = DESIGN_GUIDE.read_text(encoding="utf-8")
+    section = text.split("## Restyling without forking", 1)[1].split("\n## ", 1)[0]
     yaml_block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     css_block = re.search(r"```css\n(.*?)```", section, re.S).group(1)
     templates_line = next(line for line in yaml_block.splitlines() if line.startswith("templates:"))
@@ -152,7 +153,7 @@ OVERRIDE_GREEN = (0x0B, 0x6E, 0x4F)
 def override_build(installed: Installed, default_build: Path) -> Path:
     """The same content with the README's override folder; PDFs only."""
     templates_line, css = readme_example()
-    assert "#0B6E4F" in css, "the README example and OVERRIDE_GREEN must agree"
+    assert "#0B6E4F" in css, "the design guide example and OVERRIDE_GREEN must agree"
     work = installed.scratch / "work-override"
     shutil.copytree(CONTENT, work / "content")
     branding = work / "content" / "branding.yaml"

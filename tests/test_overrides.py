@@ -79,8 +79,8 @@ def test_override_folder_that_is_a_file_is_refused(fixture_copy, run_cli):
 def test_override_folder_is_relative_to_the_content_folder(fixture_copy):
     from pipeline.content.project import load_project
 
-    add_override(fixture_copy, "../shared-theme")
-    assert load_project(fixture_copy).template_override == (fixture_copy.parent / "shared-theme").resolve()
+    add_override(fixture_copy, "design/theme")  # a folder outside it is refused: tests/test_hostile.py
+    assert load_project(fixture_copy).template_override == (fixture_copy / "design" / "theme").resolve()
 
 
 # --- what an override changes ---------------------------------------------------------------

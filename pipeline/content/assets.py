@@ -24,11 +24,12 @@ import hashlib
 import re
 from pathlib import Path
 
+from pipeline.content import limits
 from pipeline.content.model import Asset
 
 ASSETS_DIR = "assets"
-MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 50_000_000
+MAX_BYTES = limits.PICTURE_BYTES
+MAX_PIXELS = limits.PICTURE_PIXELS
 
 EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".svg": "svg"}
 KIND_NAMES = {"png": "PNG", "jpeg": "JPEG", "svg": "SVG"}

@@ -6,7 +6,8 @@ Pango fall back to some other installed font, or print an empty box, with no war
 
 Coverage comes from fontconfig (`fc-match` prints the character set of the font it
 picks for a family), once per family and process: no font file is parsed here. A
-family that is not installed is skipped: the renderers report missing fonts themselves.
+family that is not installed is reported by `check_fonts` on its line of branding.yaml,
+so that `validate` promises what the PDF renderer needs (which refuses to substitute).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pipeline.content.loader import Loc, format_loc
+from pipeline.content.loader import Loc, format_loc, texts
 from pipeline.errors import Problem
 
 if TYPE_CHECKING:
@@ -47,6 +47,24 @@ def coverage(family: str) -> frozenset[int] | None:
     return frozenset(points)
 
 
+def check_fonts(project: Project, problems: list[Problem]) -> None:
+    """One problem per font family branding.yaml names (per language too) that fontconfig
+    does not have. Without fontconfig nothing is checked: the renderer says what to install."""
+    if shutil.which("fc-match") is None:
+        return
+    fonts = project.branding.fonts
+    named: list[tuple[Loc, str]] = [(("fonts", "body"), fonts.body), (("fonts", "heading"), fonts.heading)]
+    for code, own in fonts.by_language.items():
+        named += [(("fonts", "by_language", code, "body"), own.body),
+                  (("fonts", "by_language", code, "heading"), own.heading)]
+    source = project.branding_source
+    for loc, family in named:
+        if coverage(family) is None and source is not None:
+            problems.append(Problem(source.path, source.line_of(loc), format_loc(loc),
+                                    f"font '{family}' is not installed: install it, or name an installed font "
+                                    "(fc-list lists them)"))
+
+
 def check_glyphs(project: Project, problems: list[Problem]) -> None:
     """One problem per field and character that none of the language's fonts has: the
     branding fonts, plus the fonts branding gives that language's script, if any."""
@@ -60,21 +78,10 @@ def check_glyphs(project: Project, problems: list[Problem]) -> None:
         covered = frozenset().union(*known)
         names = ", ".join(families)
         for loaded in (*language.files.values(), *language.sources.values()):
-            for loc, text in _texts(loaded.data, ()):
+            for loc, text in texts(loaded.data):
                 for char in dict.fromkeys(text):
                     if ord(char) not in covered and char not in _LAYOUT:
                         name = unicodedata.name(char, "unnamed character")
                         problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
                                                 f"character U+{ord(char):04X} ({name}) is in none of the "
                                                 f"branding fonts ({names}): remove it or write it in words"))
-
-
-def _texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*loc, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*loc, i))

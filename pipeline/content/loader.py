@@ -11,8 +11,11 @@ two duplicate keys. We compose the node graph ourselves instead, so that:
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -20,6 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pipeline.content.limits import CONTENT_FILE_BYTES, size_text
 from pipeline.errors import ContentError, Problem
 
 Loc = tuple[str | int, ...]
@@ -72,14 +76,13 @@ class _Refused(Exception):
 _SCALARS = SafeConstructor()
 
 
-def load_yaml(path: Path) -> Loaded:
-    """Parse one YAML file; raise `ContentError` naming the file and line on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError([Problem(path, 1, "", f"not valid UTF-8 ({exc.reason})")]) from None
-    except OSError as exc:
-        raise ContentError([Problem(path, 1, "", f"cannot read file: {exc.strerror}")]) from None
+def load_yaml(path: Path, limit: int = CONTENT_FILE_BYTES, what: str = "a content file") -> Loaded:
+    """Parse one YAML file; raise `ContentError` naming the file and line on any problem.
+
+    A file over `limit` bytes (`what` names the kind in the message) is refused by its
+    size, before it is read: parsing costs seconds a megabyte (`pipeline.content.limits`).
+    """
+    text = _read_text(path, limit, what)
     loader = None
     try:
         loader = _StrictComposer(text)
@@ -101,6 +104,34 @@ def load_yaml(path: Path) -> Loaded:
         if loader is not None:
             loader.dispose()
     return Loaded(path, data, lines)
+
+
+def outside(root: Path, path: Path) -> Problem | None:
+    """The problem of a content file that, links followed, lies outside the content folder
+    `root` (it is then never read), or None."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return Problem(path, 1, "", "links to a file outside the content folder: copy the file in instead")
+
+
+def _read_text(path: Path, limit: int, what: str) -> str:
+    """The text of a regular file of at most `limit` bytes (newlines as `read_text` gives them)."""
+    try:
+        stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            raise ContentError([Problem(path, 1, "", "not a regular file")])
+        if stat.st_size > limit:
+            raise ContentError([Problem(path, 1, "", f"file of {size_text(stat.st_size)}: {what} may be at "
+                                                     f"most {size_text(limit)}")])
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+        if len(raw) > limit:  # it grew since: the same refusal
+            raise ContentError([Problem(path, 1, "", f"{what} may be at most {size_text(limit)}")])
+        return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
+    except UnicodeDecodeError as exc:
+        raise ContentError([Problem(path, 1, "", f"not valid UTF-8 ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ContentError([Problem(path, 1, "", f"cannot read file: {exc.strerror}")]) from None
 
 
 _COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
@@ -133,6 +164,18 @@ def _scalar(node: ScalarNode) -> Any:
         raise _Refused(node.start_mark.line + 1, f"unsupported YAML tag {node.tag}") from exc
     except ValueError as exc:  # e.g. a date such as 2026-13-24
         raise _Refused(node.start_mark.line + 1, f"invalid value '{node.value}': {exc}") from exc
+
+
+def texts(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every string in parsed data, with its path, in document order."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from texts(item, (*loc, i))
 
 
 def format_loc(loc: Loc) -> str:

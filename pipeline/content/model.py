@@ -139,11 +139,17 @@ class Section:
 
 @dataclass(frozen=True)
 class RelatedRef:
-    """A link to another crime area, by its id, title and (handbook) anchor."""
+    """A link to another crime area, by its id, title and (handbook) anchor.
+
+    In a briefing pack, a crime area the pack does not hold has no anchor (None): it is
+    printed without a page number, and links to `href`, the factsheet's published
+    address, when the edition gives one (edition.yaml `factsheet_address`), else nowhere.
+    """
 
     topic_id: str
     title: str
-    anchor: str
+    anchor: str | None
+    href: str | None = None
 
 
 @dataclass(frozen=True)

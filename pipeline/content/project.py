@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline.content import model, schema
+from pipeline.content import limits, model, schema, theme
 from pipeline.content.loader import (
     BRANDING_FILE,
     EDITION_FILE,
@@ -24,9 +24,11 @@ from pipeline.content.loader import (
     Loc,
     format_loc,
     load_yaml,
+    outside,
+    texts,
 )
 from pipeline.content.validate import check_assets, cross_check
-from pipeline.errors import ContentError, PipelineError, Problem, display_path
+from pipeline.errors import ContentError, PipelineError, Problem
 
 M = TypeVar("M")
 
@@ -67,6 +69,14 @@ class Project:
 
     def topic_entry(self, topic_id: str) -> schema.TopicEntry:
         return next(entry for entry in self.edition.topics if entry.id == topic_id)
+
+    @property
+    def pack_ids(self) -> list[str]:
+        """Briefing pack ids in edition order."""
+        return [pack.id for pack in self.edition.packs]
+
+    def pack_entry(self, pack_id: str) -> schema.PackEntry:
+        return next(pack for pack in self.edition.packs if pack.id == pack_id)
 
     @property
     def template_override(self) -> Path | None:
@@ -119,9 +129,9 @@ def load_project(root: Path) -> Project:
     if not root.is_dir():
         raise PipelineError(f"content folder not found: {root} (run from the project root, or pass --content DIR)")
     problems: list[Problem] = []
-    edition_src = _load(root / EDITION_FILE, problems)
-    branding_src = _load(root / BRANDING_FILE, problems)
-    glossary_src = _load(root / GLOSSARY_FILE, problems, optional=True)
+    edition_src = _load(root, root / EDITION_FILE, problems)
+    branding_src = _load(root, root / BRANDING_FILE, problems)
+    glossary_src = _load(root, root / GLOSSARY_FILE, problems, optional=True)
     edition = validate_model(edition_src, schema.Edition, problems) if edition_src else None
     branding = validate_model(branding_src, schema.Branding, problems) if branding_src else None
     glossary: list[dict[str, str]] = []
@@ -135,7 +145,7 @@ def load_project(root: Path) -> Project:
     if not lang_dirs:
         problems.append(Problem(root, 1, "", f"no language folder with a {STRINGS_FILE}"))
     for directory in lang_dirs:
-        language = _load_language(directory, problems)
+        language = _load_language(root, directory, problems)
         if language is not None:
             languages[language.code] = language
     if problems:
@@ -151,30 +161,55 @@ def load_project(root: Path) -> Project:
 
 def _check_template_folder(root: Path, branding: schema.Branding, source: Loaded,
                            problems: list[Problem]) -> None:
-    """The override folder named in branding.yaml must exist (relative to the content folder)."""
+    """The theme folder named in branding.yaml must be a folder inside the content folder
+    whose files all stay inside it and within the limits (`pipeline.content.theme`)."""
     if branding.templates is None:
         return
-    folder = root / branding.templates
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "not found"
-        problems.append(Problem(source.path, source.line_of(("templates",)), "templates",
-                                f"folder {display_path(folder)} {what} (the path is relative to the content folder)"))
+    try:
+        theme.files(theme.locate(root, branding.templates), branding.templates.rstrip("/"))
+    except theme.ThemeError as exc:
+        problems.append(Problem(source.path, source.line_of(("templates",)), "templates", str(exc)))
 
 
-def _load(path: Path, problems: list[Problem], optional: bool = False) -> Loaded | None:
-    if optional and not path.exists():
+def _load(root: Path, path: Path, problems: list[Problem], optional: bool = False,
+          topic: bool = False) -> Loaded | None:
+    """One content file, or None with its problems: it must lie inside the content folder
+    (links followed) and within the size limits (`pipeline.content.limits`)."""
+    if optional and not (path.exists() or path.is_symlink()):
+        return None
+    problem = outside(root, path)
+    if problem is not None:
+        problems.append(problem)
         return None
     try:
-        return load_yaml(path)
+        loaded = load_yaml(path, limits.TOPIC_FILE_BYTES, "a topic file") if topic else load_yaml(path)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
+    return loaded if _within_limits(loaded, problems, topic) else None
 
 
-def _load_language(directory: Path, problems: list[Problem]) -> Language | None:
+def _within_limits(loaded: Loaded, problems: list[Problem], topic: bool) -> bool:
+    """No text over `limits.FIELD_CHARS`; a topic's text in all within `limits.TOPIC_CHARS`
+    (beyond it, its factsheet cannot fit two pages). Appends a problem for each excess."""
+    before, total = len(problems), 0
+    for loc, text in texts(loaded.data):
+        total += len(text)
+        if len(text) > limits.FIELD_CHARS:
+            problems.append(Problem(loaded.path, loaded.line_of(loc), format_loc(loc),
+                                    f"text of {len(text):,} characters: a text may have at most "
+                                    f"{limits.FIELD_CHARS:,}"))
+    if topic and total > limits.TOPIC_CHARS and len(problems) == before:
+        problems.append(Problem(loaded.path, 1, "", f"the topic has {total:,} characters of text: a factsheet "
+                                f"holds about {limits.FACTSHEET_CHARS:,} on its two pages (limit "
+                                f"{limits.TOPIC_CHARS:,}): shorten it"))
+    return len(problems) == before
+
+
+def _load_language(root: Path, directory: Path, problems: list[Problem]) -> Language | None:
     before = len(problems)
-    strings_src = _load(directory / STRINGS_FILE, problems)
-    front_src = _load(directory / FRONT_FILE, problems)
+    strings_src = _load(root, directory / STRINGS_FILE, problems)
+    front_src = _load(root, directory / FRONT_FILE, problems)
     strings = validate_model(strings_src, schema.Strings, problems) if strings_src else None
     front = validate_model(front_src, schema.FrontMatter, problems) if front_src else None
     topics: dict[str, schema.Topic] = {}
@@ -182,7 +217,7 @@ def _load_language(directory: Path, problems: list[Problem]) -> Language | None:
     for path in sorted(directory.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
-        loaded = _load(path, problems)
+        loaded = _load(root, path, problems, topic=True)
         if loaded is None:
             continue
         topic = validate_model(loaded, schema.Topic, problems)

@@ -307,6 +307,21 @@ class ReleaseLabels(Strict):
     verify: Text
 
 
+class PackStrings(Strict):
+    """A briefing pack's cover words in one language (`packs:` in _strings.yaml).
+
+    Title and subtitle are required in every language, checked with the other pack
+    rules (`pipeline.content.packs`) so that every problem of a pack is named at once;
+    the foreword is optional: a pack without one opens on its contents.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"required": ["title", "subtitle"]})
+
+    title: Text | None = None
+    subtitle: Text | None = None
+    foreword: list[Rich] = Field(default_factory=list)
+
+
 class Strings(Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     locale: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}-[A-Z]{2}$")]
@@ -320,6 +335,8 @@ class Strings(Strict):
     classification: dict[StrictStr, Text]
     date: DateFormat
     typography: Typography
+    # Title, subtitle and optional foreword of each briefing pack (edition.yaml `packs:`), by pack id.
+    packs: dict[TopicId, PackStrings] = Field(default_factory=dict)
 
 
 # --- language-neutral files ------------------------------------------------------
@@ -334,6 +351,32 @@ class TopicEntry(Strict):
 class HandbookEntry(Strict):
     code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
     revision: Annotated[StrictInt, Field(ge=1, le=99)]
+
+
+class PackEntry(Strict):
+    """A briefing pack: a handbook of chosen topics, in the order given, for a course or
+    an audience. Its reference is in the handbook series with its own code."""
+
+    id: TopicId
+    code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
+    revision: Annotated[StrictInt, Field(ge=1, le=99)] = 1
+    # At least one topic, each once: checked with the other pack rules (pipeline.content.packs).
+    topics: list[TopicId] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
+
+
+def _address_pattern(value: str) -> str:
+    """A web address with `{id}` (and optionally `{lang}`, `{code}`) standing for the factsheet's."""
+    names = set(re.findall(r"\{([^{}]*)\}", value))
+    unknown = names - {"id", "lang", "code"}
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}: use {{id}}, {{lang}} or {{code}}")
+    if not names & {"id", "code"}:
+        raise ValueError("must contain {id} or {code}, which stand for the factsheet's topic id or area code")
+    sample = value.replace("{id}", "x").replace("{lang}", "en").replace("{code}", "XX")
+    problem = links.link_problem(sample)
+    if problem is not None or not value.startswith("https://"):
+        raise ValueError("must be a web address (https://...) with {id}, {lang} or {code} in it")
+    return value
 
 
 class Series(Strict):
@@ -354,6 +397,11 @@ class Edition(Strict):
     # Where a handbook chapter opens: on the next page (`page`, no blank pages) or on
     # the next right-hand page (`recto`, a blank left page before a chapter if need be).
     chapter_start: Literal["page", "recto"] = "page"
+    # Briefing packs: handbooks of chosen topics (titles in each language's _strings.yaml).
+    packs: list[PackEntry] = Field(default_factory=list)
+    # Where each factsheet is published, e.g. https://www.example.org/briefings/{lang}/{id}.pdf:
+    # a pack's related crime area that the pack does not hold links there. Optional.
+    factsheet_address: Annotated[StrictStr, AfterValidator(_address_pattern)] | None = None
 
 
 Colour = Annotated[StrictStr, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]

@@ -170,11 +170,14 @@ def schema_of(content_root: Path, path: Path) -> ContentSchema | None:
 
 
 def content_files(content_root: Path) -> list[tuple[Path, ContentSchema]]:
-    """Every content file that has a schema, with it, in a stable order."""
+    """Every content file that has a schema, with it, in a stable order. A file that links
+    outside the content folder is left alone (never read): `validate` refuses it."""
     if not content_root.is_dir():
         raise PipelineError(f"content folder not found: {content_root}")
     found = []
     for path in sorted(content_root.glob("*.yaml")) + sorted(content_root.glob("*/*.yaml")):
+        if not path.resolve().is_relative_to(content_root.resolve()):
+            continue
         content_schema = schema_of(content_root, path)
         if content_schema is not None:
             found.append((path, content_schema))

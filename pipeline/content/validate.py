@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.content import model, schema
-from pipeline.content.glyphs import check_glyphs
+from pipeline.content.glyphs import check_fonts, check_glyphs
 from pipeline.content.loader import EDITION_FILE, FRONT_FILE, Loaded, Loc, format_loc
+from pipeline.content.packs import check_packs
 from pipeline.errors import Problem
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ def cross_check(project: Project, problems: list[Problem]) -> None:
     _check_parity(project, problems)
     _check_block_parity(project, problems)
     _check_credits(project, problems)
+    check_packs(project, problems)
+    check_fonts(project, problems)
     check_glyphs(project, problems)
 
 

@@ -1,7 +1,8 @@
 """Expand a build request into jobs: document x language x format -> output path.
 
 The output layout is fixed (other tools rely on it):
-`build/<lang>/handbook-<lang>.<fmt>` and `build/<lang>/factsheets/<id>-<lang>.<fmt>`;
+`build/<lang>/handbook-<lang>.<fmt>`, `build/<lang>/factsheets/<id>-<lang>.<fmt>` and
+`build/<lang>/packs/<pack-id>-<lang>.<fmt>` (briefing packs);
 the print-shop and archive PDFs go under `build/print/` and `build/archive/` in the
 same shape, so each variant has its own files and its own entries in the record.
 """
@@ -24,7 +25,9 @@ RENDERERS = {
 }
 FORMATS = tuple(RENDERERS)
 
-Kind = Literal["factsheet", "handbook"]
+Kind = Literal["factsheet", "handbook", "pack"]
+# The folder of each kind of document that has one per topic or pack.
+FOLDERS = {"factsheet": "factsheets", "pack": "packs"}
 
 # The formats each variant is made in: print and archive copies are PDF only (a DOCX
 # has no print geometry or PDF standard).
@@ -38,7 +41,7 @@ class Job:
     kind: Kind
     lang: str
     fmt: str
-    topic: str | None
+    topic: str | None  # the topic of a factsheet, the pack id of a pack
     output: Path
     explicit: bool = False  # written to a path the user chose (-o), outside the layout
     variant: Variant = "screen"
@@ -57,7 +60,7 @@ def relative_path(kind: Kind, lang: str, fmt: str, topic: str | None = None, var
     folder = Path(lang) if variant == "screen" else Path(variant) / lang
     if kind == "handbook":
         return folder / f"handbook-{lang}.{fmt}"
-    return folder / "factsheets" / f"{topic}-{lang}.{fmt}"
+    return folder / FOLDERS[kind] / f"{topic}-{lang}.{fmt}"
 
 
 def output_path(build_dir: Path, kind: Kind, lang: str, fmt: str, topic: str | None = None,
@@ -74,8 +77,9 @@ def plan(
     handbook: bool = True,
     factsheets: bool = True,
     variant: Variant = "screen",
+    packs: Iterable[str] = (),
 ) -> list[Job]:
-    """All jobs for a request; handbooks first, since they are the longest to render.
+    """All jobs for a request; handbooks first, then packs, since they are the longest to render.
 
     Formats a variant is not made in (a print DOCX) are left out.
     """
@@ -87,6 +91,11 @@ def plan(
             for fmt in formats:
                 path = output_path(build_dir, "handbook", lang, fmt, None, variant)
                 jobs.append(Job("handbook", lang, fmt, None, path, variant=variant))
+    for lang in langs:
+        for pack in packs:
+            for fmt in formats:
+                path = output_path(build_dir, "pack", lang, fmt, pack, variant)
+                jobs.append(Job("pack", lang, fmt, pack, path, variant=variant))
     if factsheets:
         for lang in langs:
             for topic in topics:

@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 
 from pipeline import version
+from pipeline.content import theme
+from pipeline.errors import BuildError
 from pipeline.files.output import write_atomic
 
 RECORD_NAME = ".record.json"
@@ -50,8 +52,21 @@ def templates_fingerprint(templates_dir: Path) -> str:
 
 def override_fingerprint(override: Path | None) -> str:
     """The content's template override folder, hashed afresh each build: it is content
-    that a user edits between builds, even within one process (preview, tests)."""
-    return _hash_tree(override) if override is not None else "no-override"
+    that a user edits between builds, even within one process (preview, tests).
+
+    Only the files a build may use are read (`pipeline.content.theme.files`: by
+    extension, within the size limits, never through a link leaving the folder)."""
+    if override is None:
+        return "no-override"
+    try:
+        files = theme.files(override)
+    except theme.ThemeError as exc:  # changed since validation
+        raise BuildError(f"templates: {exc}") from None
+    digest = hashlib.sha256()
+    for name, path in files.items():
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @cache

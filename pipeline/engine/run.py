@@ -3,14 +3,15 @@
 All content is loaded and validated before anything is written. Documents whose
 fingerprint is unchanged are skipped; the rest render in a pool of long-lived worker
 processes (each imports WeasyPrint once and renders many documents), and each output
-is written atomically. One failing document does not stop the others; the build
-reports it and exits 1.
+is written atomically. The formats of one document are written together or not at
+all. One failing document does not stop the others; the build reports it and exits 1.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,9 @@ from pipeline.engine import record
 from pipeline.engine.plan import Job
 from pipeline.engine.workers import Workers, render_to
 from pipeline.errors import PipelineError
-from pipeline.files.output import build_lock, remove_stale_parts
+from pipeline.files.output import build_lock, commit_staged, discard_staged, remove_stale_parts, staged_path
 from pipeline.paths import TEMPLATES_DIR
-from pipeline.render.compose import compose_factsheet, compose_handbook
+from pipeline.render.compose import compose_factsheet, compose_handbook, compose_pack
 
 
 @dataclass
@@ -34,6 +35,9 @@ class Outcome:
     status: str  # "built" | "current" | "failed"
     message: str = ""
     seconds: float = 0.0
+    # Failed only because another format of its document did: the old output stays, and
+    # so does its entry in the record.
+    kept: bool = False
 
 
 @dataclass
@@ -58,6 +62,9 @@ def compose(project: Project, job: Job, layout: Layout) -> Document:
     layout = layout.for_variant(job.variant)
     if job.kind == "handbook":
         return compose_handbook(project, job.lang, layout)
+    if job.kind == "pack":
+        assert job.topic is not None
+        return compose_pack(project, job.lang, job.topic, layout)
     assert job.topic is not None
     return compose_factsheet(project, job.lang, job.topic, layout)
 
@@ -105,12 +112,12 @@ def run(
                 todo.append((job, document, fingerprint))
         _check_templates(project, todo, pool)
         try:
-            for outcome, fingerprint in _render_all(todo, workers, pool):
+            for outcome, fingerprint in _by_document(_render_all(todo, workers, pool), todo):
                 if not remember:
                     pass
                 elif outcome.status == "built":
                     rec.update(outcome.job.name, outcome.job.output, fingerprint)
-                else:
+                elif not outcome.kept:
                     rec.forget(outcome.job.name)
                 summary.outcomes.append(outcome)
                 report(outcome)
@@ -147,14 +154,14 @@ def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Worke
         return
     if pool is None and (workers <= 1 or len(todo) == 1):
         for job, document, fingerprint in todo:
-            yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, j.output), job), fingerprint
+            yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, staged_path(j.output)), job), fingerprint
         return
     if pool is None:
         pool = Workers(min(workers, len(todo)), tuple({job.fmt for job, _, _ in todo}))
     futures: dict[Future, tuple[Job, str]] = {}
     try:
         for job, document, fingerprint in todo:
-            futures[pool.executor.submit(render_to, job.fmt, document, job.output)] = (job, fingerprint)
+            futures[pool.executor.submit(render_to, job.fmt, document, staged_path(job.output))] = (job, fingerprint)
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -166,6 +173,51 @@ def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Worke
         pool.close(cancel=True)
         raise
     pool.close()
+
+
+def _by_document(results: Iterator[tuple[Outcome, str]],
+                 todo: list[tuple[Job, Document, str]]) -> Iterator[tuple[Outcome, str]]:
+    """Write the formats of a document together: each rendered file waits, staged beside its
+    output, until every format of its document is done; then all move into place or, if
+    one failed, none does (a DOCX is not rewritten when its PDF fails on the content)."""
+    left = Counter(_document(job) for job, _, _ in todo)
+    held: dict[tuple, list[tuple[Outcome, str]]] = defaultdict(list)
+    try:
+        for outcome, fingerprint in results:
+            key = _document(outcome.job)
+            held[key].append((outcome, fingerprint))
+            left[key] -= 1
+            if left[key]:
+                continue
+            group = held[key]
+            failed = next((o.job.name for o, _ in group if o.status == "failed"), None)
+            for done, fp in group:
+                if done.status == "built" and failed is None:
+                    done = _commit(done)
+                elif done.status == "built":
+                    discard_staged(done.job.output)
+                    done = Outcome(done.job, "failed", f"not written: {failed} failed (the formats of a "
+                                                       "document are written together)", kept=True)
+                yield done, fp
+            del held[key]
+    finally:  # interrupted: what waits is not written
+        for group in held.values():
+            for done, _ in group:
+                discard_staged(done.job.output)
+
+
+def _commit(outcome: Outcome) -> Outcome:
+    try:
+        commit_staged(outcome.job.output)
+    except OSError as exc:
+        discard_staged(outcome.job.output)
+        return Outcome(outcome.job, "failed", f"cannot write {outcome.job.output}: {exc.strerror}")
+    return outcome
+
+
+def _document(job: Job) -> tuple:
+    """What the jobs of one document, in its several formats, share."""
+    return job.kind, job.lang, job.topic, job.variant
 
 
 def _attempt(call: Callable[[], float], job: Job) -> Outcome:

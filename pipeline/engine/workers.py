@@ -18,6 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.content.model import Document
+from pipeline.engine.lifeline import die_with_parent
 from pipeline.engine.plan import RENDERERS
 from pipeline.files.output import write_atomic
 
@@ -36,7 +37,10 @@ def render_to(fmt: str, document: Document, output: Path) -> float:
     return time.perf_counter() - start
 
 
-def _worker_init(formats: tuple[str, ...]) -> None:
+def _worker_init(formats: tuple[str, ...], parent: int) -> None:
+    # A worker dies with the build, even a killed one (kill -9): an orphan would hold
+    # the caller's pipes open forever.
+    die_with_parent(parent)
     # Workers ignore Ctrl-C: the parent catches it, cancels and cleans up, so a
     # worker never dies mid-write with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -57,14 +61,16 @@ class Workers:
 
     Each worker imports the renderers once and renders many documents. A caller that
     already knows a build will render (a clean or forced build) can start the pool
-    before loading content, so the workers' start-up overlaps its own.
+    before loading content, so the workers' start-up overlaps its own. Start it from a
+    thread that outlives it (the main thread): the workers die with that thread
+    (`pipeline.engine.lifeline`).
     """
 
     def __init__(self, size: int, formats: tuple[str, ...]):
         self.size = size
         # fork keeps start-up cheap (modules already imported are shared).
         self.executor = ProcessPoolExecutor(max_workers=size, mp_context=get_context("fork"),
-                                            initializer=_worker_init, initargs=(tuple(sorted(formats)),))
+                                            initializer=_worker_init, initargs=(tuple(sorted(formats)), os.getpid()))
         self.executor.submit(_ready)  # with fork, the first submit starts every worker
 
     def close(self, cancel: bool = False) -> None:

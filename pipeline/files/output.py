@@ -3,7 +3,9 @@
 Each output is written to a hidden temporary file beside it and renamed into place
 only when complete (rename is atomic on one filesystem). A build killed mid-write
 leaves at most a `.<name>.part-<pid>` file, which the next build removes; the output
-itself is either the old one or the new one, never half of either.
+itself is either the old one or the new one, never half of either. A build may also
+stage a complete output under such a name and move it into place later
+(`staged_path`, `commit_staged`): the formats of one document are written together.
 """
 
 from __future__ import annotations
@@ -34,6 +36,22 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def staged_path(path: Path) -> Path:
+    """Where an output waits, complete, until it may replace `path` (`commit_staged`): a
+    hidden temporary name beside it, which `remove_stale_parts` removes if left behind."""
+    return path.with_name(f".{path.name}{PART_MARK}{os.getpid()}-staged")
+
+
+def commit_staged(path: Path) -> None:
+    """Move the staged output of `path` into place (atomic: one rename)."""
+    os.replace(staged_path(path), path)
+
+
+def discard_staged(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        staged_path(path).unlink()
 
 
 def remove_stale_parts(build_dir: Path) -> int:

@@ -6,6 +6,7 @@ and `/pages/<name>.png`, where the name must be one the session published; no pa
 a URL is ever joined to a file-system path, so `/../../etc/passwd` and its encoded
 forms are simply unknown names (404). Requests whose Host is not this server's own
 address are refused too, so that a web page elsewhere cannot reach it by DNS tricks.
+A client that drops its connection mid-request is a normal event, not an error.
 
 `serve` runs until Ctrl-C (or SIGTERM), then stops the watcher and the render
 workers and removes the session's temporary folder before returning.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -31,6 +33,7 @@ PAGE = (Path(__file__).parent / "page.html").read_bytes()
 IMAGE_NAME = re.compile(r"/pages/([a-z0-9-]+\.png)")
 # An idle event stream sends a comment this often (s), so a closed browser tab is noticed.
 KEEPALIVE_S = 15
+CLIENT_TIMEOUT_S = 60
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -46,10 +49,21 @@ class PreviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}/"
 
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that goes away mid-request (a closed tab, a dropped connection, one that
+        sends too slowly) is a normal event: nothing to say. Anything else is one line,
+        never a traceback on the preview's console."""
+        exc = sys.exception()
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"preview: could not answer a request: {type(exc).__name__}: {exc}", file=sys.stderr)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "pipeline-preview"
+    # A client silent this long (s) is dropped, so it cannot hold a thread forever.
+    timeout = CLIENT_TIMEOUT_S
 
     def do_GET(self) -> None:
         if not self._host_ok():

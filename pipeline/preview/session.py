@@ -1,7 +1,7 @@
 """What the preview shows and how it is kept up to date: load, compose, render the changed, rasterise.
 
 A refresh runs the build's own stages: `load_project` (all content validated, every
-problem located), `compose_factsheet`/`compose_handbook`, then the PDF renderer in a
+problem located), `compose_factsheet`/`compose_handbook`/`compose_pack`, then the PDF renderer in a
 warm worker. Only documents whose composed model changed since their last render are
 rendered again (the build's rule: the model is the fingerprint), so saving a French
 topic leaves the English pages alone. A template change renders everything, in fresh
@@ -35,14 +35,15 @@ from pipeline.preview.worker import RenderWorker, WorkerStopped
 
 @dataclass(frozen=True)
 class Target:
-    """The document to preview: one topic's factsheet, or the handbook."""
+    """The document to preview: one topic's factsheet, the handbook, or a briefing pack
+    (`topic` is then the pack's id)."""
 
-    kind: Literal["factsheet", "handbook"]
+    kind: Literal["factsheet", "handbook", "pack"]
     topic: str | None = None
 
     @property
     def label(self) -> str:
-        return f"factsheet {self.topic}" if self.kind == "factsheet" else "handbook"
+        return "handbook" if self.kind == "handbook" else f"{self.kind} {self.topic}"
 
 
 @dataclass
@@ -152,7 +153,7 @@ class PreviewSession:
     def _compose(self) -> tuple[dict[str, Document] | None, list[str]]:
         """The models to show, or None with the located problems when the content is invalid."""
         from pipeline.content.project import load_project
-        from pipeline.render.compose import compose_factsheet, compose_handbook
+        from pipeline.render.compose import compose_factsheet, compose_handbook, compose_pack
 
         try:
             project = load_project(self.content_root)
@@ -170,11 +171,17 @@ class PreviewSession:
             errors.append(f"{display_path(self.content_root / 'edition.yaml')}: topics: "
                           f"no topic '{self.target.topic}' any more")
             return None, errors
+        if self.target.kind == "pack" and self.target.topic not in project.pack_ids:
+            errors.append(f"{display_path(self.content_root / 'edition.yaml')}: packs: "
+                          f"no pack '{self.target.topic}' any more")
+            return None, errors
         for lang in langs:
             if lang in unknown:
                 continue
             if self.target.kind == "handbook":
                 documents[lang] = compose_handbook(project, lang)
+            elif self.target.kind == "pack":
+                documents[lang] = compose_pack(project, lang, self.target.topic)
             else:
                 documents[lang] = compose_factsheet(project, lang, self.target.topic)
         return documents, errors

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline.content.model import Document
+from pipeline.engine.lifeline import die_with_parent
 from pipeline.engine.workers import render_to, renderer
 
 
@@ -48,8 +49,8 @@ class RenderWorker:
         # it boots cannot print a traceback of its own; the server still gets the signal.
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", "pipeline.preview.worker", self.fmt],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self.process = subprocess.Popen([sys.executable, "-m", "pipeline.preview.worker", self.fmt,
+                                             str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
@@ -88,8 +89,15 @@ class RenderWorker:
                 stream.close()
 
 
-def main(fmt: str, requests: BinaryIO, replies: BinaryIO) -> None:
-    """The worker's loop: warm up, then render each (document, output) received until EOF."""
+def main(fmt: str, requests: BinaryIO, replies: BinaryIO, parent: int | None = None) -> None:
+    """The worker's loop: warm up, then render each (document, output) received until EOF.
+
+    It dies with the preview (`parent`), even a killed one. Not through Linux's parent-death
+    signal: that follows the thread that started the worker, and the preview restarts
+    workers from render threads that end (`die_with_parent(pdeathsig=False)`).
+    """
+    if parent is not None:
+        die_with_parent(parent, pdeathsig=False)
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -117,4 +125,4 @@ if __name__ == "__main__":
     # Keep stdout for replies only: anything printed goes to stderr instead.
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    main(sys.argv[1], sys.stdin.buffer, replies)
+    main(sys.argv[1], sys.stdin.buffer, replies, int(sys.argv[2]))

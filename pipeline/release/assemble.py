@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.content import limits
 from pipeline.content.loader import load_yaml
 from pipeline.content.model import Document, Layout
 from pipeline.content.project import EDITION_FILE, Project, load_project
@@ -44,6 +45,10 @@ MANIFEST = "manifest.json"
 README = "README.txt"
 SUMS = "SHA256SUMS"
 PART_MARK = ".part-"
+
+# Kinds of document with contents and cross-references, whose DOCX page numbers come
+# from LibreOffice's layout: the handbook and the briefing packs.
+BOOKS = ("handbook", "pack")
 
 # PDF standard and purpose of each variant, for the manifest.
 STANDARDS = {"screen": "PDF/UA-1", "print": "PDF/X-4", "archive": "PDF/A-2u"}
@@ -78,7 +83,7 @@ class Entry:
     """One file of the set."""
 
     path: str
-    kind: str  # handbook | factsheet | bundle
+    kind: str  # handbook | pack | factsheet | bundle
     set: str  # screen | print | archive
     format: str  # pdf | docx | zip
     language: str
@@ -170,13 +175,14 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
 
 
 def release_jobs(project: Project, build_dir: Path, langs: list[str]) -> list[Job]:
-    """Every document of the set: screen PDF and DOCX, print and archive PDF."""
-    topics = project.topic_ids
-    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics),
-            *plan(build_dir, langs, ("pdf",), topics, variant="print"),
-            *plan(build_dir, langs, ("pdf",), topics, variant="archive")]
-    # Handbooks of every variant first: they take longest to render.
-    return sorted(jobs, key=lambda job: job.kind != "handbook")
+    """Every document of the set (handbook, briefing packs, factsheets): screen PDF and
+    DOCX, print and archive PDF."""
+    topics, packs = project.topic_ids, project.pack_ids
+    jobs = [*plan(build_dir, langs, ("pdf", "docx"), topics, packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="print", packs=packs),
+            *plan(build_dir, langs, ("pdf",), topics, variant="archive", packs=packs)]
+    # Handbooks and packs of every variant first: they take longest to render.
+    return sorted(jobs, key=lambda job: job.kind == "factsheet")
 
 
 def set_name(project: Project) -> str:
@@ -193,9 +199,9 @@ def assemble(project: Project, request: Request, jobs: list[Job], langs: list[st
     entries = [_entry(job, documents[job.name], job.output.read_bytes()) for job in jobs]
     docx = {e.path: e for e in entries if e.format == "docx"}
     cache = LayoutCache(request.build_dir, shared_fingerprint(project))
-    handbooks = {path: e.data for path, e in docx.items() if e.kind == "handbook"}
+    handbooks = {path: e.data for path, e in docx.items() if e.kind in BOOKS}
     settled, layouts = settle(handbooks, lambda path, pages: _render_docx(documents[path], pages), cache)
-    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind != "handbook"}))
+    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind not in BOOKS}))
     for path, entry in docx.items():
         entry.data = settled.get(path, entry.data)
         entry.pages = layouts[path].pages
@@ -329,28 +335,58 @@ def write_set(out_dir: Path, name: str, entries: list[Entry], manifest_data: dic
 
 def verify(set_dir: Path) -> list[str]:
     """Every file changed, missing or added since the release, by the manifest and the
-    checksums; an empty list when the set is intact."""
+    checksums; an empty list when the set is intact.
+
+    A set may come from elsewhere: a link in it is reported, never followed (a link to a
+    file outside with the listed checksum must not pass), and the manifest and checksum
+    files are refused over `limits.MANIFEST_BYTES` before they are read."""
     try:
-        data = json.loads((set_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(_small(set_dir / MANIFEST).decode("utf-8"))
         listed = {f["path"]: f["sha256"] for f in data["files"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{display_path(set_dir / MANIFEST)}: cannot read the manifest: {exc}"]
     try:
         sums = dict(reversed(line.split("  ", 1)) for line in
-                    (set_dir / SUMS).read_text(encoding="ascii").splitlines() if line)
+                    _small(set_dir / SUMS).decode("ascii").splitlines() if line)
     except (OSError, ValueError) as exc:
         return [f"{display_path(set_dir / SUMS)}: cannot read the checksums: {exc}"]
     problems = []
-    present = {p.relative_to(set_dir).as_posix() for p in set_dir.rglob("*") if p.is_file()}
+    present, links = set(), set()
+    for path in set_dir.rglob("*"):  # does not descend into linked folders
+        if path.is_symlink():
+            links.add(path.relative_to(set_dir).as_posix())
+        elif path.is_file():
+            present.add(path.relative_to(set_dir).as_posix())
     expected = {**listed, **sums}
     for path in sorted(expected):
+        if path in links:
+            continue
         if path not in present:
             problems.append(f"missing: {path}")
             continue
-        digest = sha256((set_dir / path).read_bytes())
+        digest = _file_sha256(set_dir / path)
         if digest != listed.get(path, digest) or digest != sums.get(path, digest):
             problems.append(f"changed: {path}")
+    problems += [f"not a file: {path} (a link: a release set holds files only)" for path in sorted(links)]
     problems += [f"extra: {path}" for path in sorted(present - set(expected) - {SUMS})]
     if set(sums) != set(listed) | {MANIFEST}:
         problems.append(f"{SUMS} and {MANIFEST} list different files")
     return problems
+
+
+def _small(path: Path) -> bytes:
+    """A manifest or checksum file: a regular file, refused by its size before it is read."""
+    if path.is_symlink() or not path.is_file():
+        raise ValueError("not a regular file")
+    size = path.stat().st_size
+    if size > limits.MANIFEST_BYTES:
+        raise ValueError(f"file of {limits.size_text(size)}; at most {limits.size_text(limits.MANIFEST_BYTES)}")
+    return path.read_bytes()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

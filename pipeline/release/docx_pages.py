@@ -25,13 +25,13 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pipeline.engine.lifeline import run_guarded
 from pipeline.errors import BuildError
 from pipeline.files.output import write_atomic
 
@@ -56,7 +56,7 @@ def office_version() -> str:
     soffice = shutil.which("soffice")
     if soffice is None or not Path(UNO_PYTHON).exists():
         raise BuildError(f"LibreOffice and python3-uno are needed to lay out the DOCX files; {INSTALL_HINT}")
-    result = subprocess.run([soffice, "--version"], capture_output=True, text=True, check=False)
+    result = run_guarded([soffice, "--version"], capture_output=True, text=True)
     return result.stdout.strip() or "unknown"
 
 
@@ -67,8 +67,9 @@ def probe(paths: list[Path], work_dir: Path) -> dict[Path, dict]:
     office_version()
     with tempfile.TemporaryDirectory(prefix="lo-", dir=work_dir) as tmp:
         report = Path(tmp) / "report.json"
-        result = subprocess.run([UNO_PYTHON, str(PROBE), str(report), str(Path(tmp) / "profile"),
-                                 *(str(p) for p in paths)], capture_output=True, text=True, check=False)
+        # Guarded: LibreOffice (and the launcher that starts it) dies with this process.
+        result = run_guarded([UNO_PYTHON, str(PROBE), str(report), str(Path(tmp) / "profile"),
+                              *(str(p) for p in paths)], capture_output=True, text=True)
         if result.returncode != 0 or not report.exists():
             detail = (result.stderr.strip().splitlines() or ["no report"])[-1]
             raise BuildError(f"LibreOffice could not lay out the DOCX files: {detail}")

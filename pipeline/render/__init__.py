@@ -3,6 +3,7 @@
 compose.py      validated content -> `Document` models, typography applied once
 typography.py   language-aware typography (quotes, spaces, no-break rules)
 html.py         a `Document` as print-ready HTML (Jinja templates), the PDF's input
+sandbox.py      the Jinja sandbox every template runs in, and the check of a theme's templates
 pdf.py          HTML -> tagged PDF with WeasyPrint, strict and reproducible
 pdf_finish.py   the print (PDF/X-4) and archive (PDF/A-2u) finishing passes
 docx.py         a `Document` as an editable Word file, with its helpers:

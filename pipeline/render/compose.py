@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from pipeline.content import model, schema
@@ -77,7 +78,9 @@ class _Composer:
     def blocks(self, raws: list) -> tuple[model.Block, ...]:
         return tuple(self.block(raw) for raw in raws)
 
-    def chapter(self, topic_id: str) -> model.Chapter:
+    def chapter(self, topic_id: str, holds: Collection[str] | None = None) -> model.Chapter:
+        """One topic's chapter; `holds` names the topics of a pack (None: every topic the
+        document refers to has its chapter in it, or, in a factsheet, does not matter)."""
         topic = self.language.topics[topic_id]
         anchor = f"topic-{topic_id}"
         sections = []
@@ -89,10 +92,7 @@ class _Composer:
             sections.append(
                 model.Section(self.inline(section.heading), f"{anchor}-s{s}", self.blocks(section.blocks), subs)
             )
-        related = tuple(
-            model.RelatedRef(rid, self.text(self.language.topics[rid].title), f"topic-{rid}")
-            for rid in topic.related
-        )
+        related = tuple(self.related(rid, holds) for rid in topic.related)
         return model.Chapter(
             topic_id=topic_id,
             anchor=anchor,
@@ -103,6 +103,14 @@ class _Composer:
             related=related,
             reference=reference_code(self.project, "factsheet", topic_id),
         )
+
+    def related(self, topic_id: str, holds: Collection[str] | None) -> model.RelatedRef:
+        """A related crime area: its chapter's anchor, or, outside a pack, no anchor (so no
+        page number, never a wrong one) and its factsheet's published address, if any."""
+        title = self.text(self.language.topics[topic_id].title)
+        if holds is None or topic_id in holds:
+            return model.RelatedRef(topic_id, title, f"topic-{topic_id}")
+        return model.RelatedRef(topic_id, title, None, factsheet_address(self.project, self.language.code, topic_id))
 
     def edition_label(self) -> str:
         date = self.project.edition.edition_date
@@ -156,12 +164,27 @@ class _Composer:
 
 
 def reference_code(project: Project, kind: str, topic_id: str | None = None) -> str:
-    """`COM/FS/2026-11/COR-01`: unit, series, year-month, area code, revision."""
+    """`COM/FS/2026-11/COR-01`: unit, series, year-month, area code, revision. A pack
+    (`topic_id` is then the pack's id) is in the handbook series, with its own code."""
     edition = project.edition
-    entry = project.topic_entry(topic_id) if kind == "factsheet" and topic_id else edition.handbook
+    if kind == "factsheet" and topic_id:
+        entry: schema.TopicEntry | schema.HandbookEntry | schema.PackEntry = project.topic_entry(topic_id)
+    elif kind == "pack" and topic_id:
+        entry = project.pack_entry(topic_id)
+    else:
+        entry = edition.handbook
     series = edition.series.factsheet if kind == "factsheet" else edition.series.handbook
     month = f"{edition.edition_date.year}-{edition.edition_date.month:02d}"
     return f"{edition.unit}/{series}/{month}/{entry.code}-{entry.revision:02d}"
+
+
+def factsheet_address(project: Project, lang: str, topic_id: str) -> str | None:
+    """Where a topic's factsheet is published (edition.yaml `factsheet_address`), if anywhere."""
+    pattern = project.edition.factsheet_address
+    if pattern is None:
+        return None
+    code = project.topic_entry(topic_id).code
+    return pattern.replace("{id}", topic_id).replace("{lang}", lang).replace("{code}", code)
 
 
 def compose_factsheet(project: Project, lang: str, topic_id: str,
@@ -187,25 +210,46 @@ def compose_factsheet(project: Project, lang: str, topic_id: str,
 def compose_handbook(project: Project, lang: str, layout: model.Layout | None = None) -> model.Document:
     """The model of the combined handbook in one language, chapters in edition order."""
     c = _Composer(project, project.languages[lang])
+    front = c.language.front
+    return _book(c, front.title, front.subtitle, front.foreword, project.topic_ids,
+                 reference_code(project, "handbook"), None, layout)
+
+
+def compose_pack(project: Project, lang: str, pack_id: str, layout: model.Layout | None = None) -> model.Document:
+    """The model of a briefing pack in one language: a handbook of the pack's topics, in
+    the pack's order, under its own title, subtitle, foreword (none if it has none) and
+    reference code. A related crime area outside the pack gets no page reference."""
+    c = _Composer(project, project.languages[lang])
+    words = c.language.strings.packs[pack_id]
+    topics = project.pack_entry(pack_id).topics
+    assert words.title is not None and words.subtitle is not None, "checked by pipeline.content.packs"
+    return _book(c, words.title, words.subtitle, words.foreword, topics,
+                 reference_code(project, "pack", pack_id), frozenset(topics), layout)
+
+
+def _book(c: _Composer, title: str, subtitle: str, foreword: list[str], topics: list[str], reference: str,
+          holds: frozenset[str] | None, layout: model.Layout | None) -> model.Document:
+    """A handbook-kind document: cover, imprint, foreword, contents and the chapters of
+    `topics` (the whole handbook, or a pack: `holds` then names the pack's topics)."""
     front_src = c.language.front
     front = model.FrontMatter(
-        title=c.text(front_src.title),
-        subtitle=c.text(front_src.subtitle),
+        title=c.text(title),
+        subtitle=c.text(subtitle),
         organisation=c.text(front_src.organisation),
         unit=c.text(front_src.unit),
-        foreword=tuple(c.paragraph(p) for p in front_src.foreword),
+        foreword=tuple(c.paragraph(p) for p in foreword),
     )
     return model.Document(
         kind="handbook",
-        meta=c.meta(front.title, front.subtitle, reference_code(project, "handbook")),
+        meta=c.meta(front.title, front.subtitle, reference),
         labels=c.labels(),
         branding=c.branding(),
         margins=c.margins("handbook"),
-        chapters=tuple(c.chapter(topic_id) for topic_id in project.topic_ids),
+        chapters=tuple(c.chapter(topic_id, holds) for topic_id in topics),
         front=front,
         layout=layout or model.Layout(),
         credits=c.credits(),
-        chapter_start=project.edition.chapter_start,
-        templates=project.template_override,
+        chapter_start=c.project.edition.chapter_start,
+        templates=c.project.template_override,
         logo=c.logo(),
     )

@@ -262,6 +262,9 @@ class _DocxBuilder:
             for ref in chapter.related:
                 if self.handbook and ref.anchor in self.bookmarks:
                     self._xref(ref.title, self.bookmarks.name(ref.anchor))
+                elif self.handbook and ref.href:  # outside a pack: its published factsheet
+                    rel_id = self.document.part.relate_to(ref.href, RT.HYPERLINK, is_external=True)
+                    self.par("RelatedArea", runs=[f.external_link(rel_id, [f.text_run(ref.title, style="Hyperlink")])])
                 else:
                     self.par("RelatedArea", ref.title)
         elif self.final_sectPr.getprevious().tag == qn("w:tbl"):
@@ -405,8 +408,9 @@ class _DocxBuilder:
             self.par("ImprintValue", runs=[self._contact_link()])
         if self.doc.credits.source:
             self.par("ImprintSource", self.doc.credits.source)
-        # Foreword, on page 3 (its heading style starts a page).
-        self.par("FrontHeading", labels["foreword"])
+        # Foreword, on page 3 (its heading style starts a page); a pack may have none.
+        if front.foreword:
+            self.par("FrontHeading", labels["foreword"])
         for paragraph in front.foreword:
             self.par("Normal", paragraph.spans)
         self._end_section(self.final_sectPr.getprevious(), start=None, title_page=True)

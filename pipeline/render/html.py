@@ -8,7 +8,8 @@ chapters): nothing here or in the templates is English or French.
 A content folder may name its own templates folder (branding.yaml `templates:`): a
 template or stylesheet there replaces the built-in one of the same name. Template
 problems (a missing template, a syntax error, an undefined value under
-`StrictUndefined`) are reported as `file:line: message` of the template at fault.
+`StrictUndefined`, an unsafe access) are reported as `file:line: message` of the
+template at fault. Every template runs sandboxed (`pipeline.render.sandbox`).
 
 Autoescaping is on for every template, so content such as `<script>` or `&` prints
 literally. Values that end up inside the `<style>` element (labels around page
@@ -26,12 +27,15 @@ from pathlib import Path
 from types import TracebackType
 
 import jinja2
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
+from pipeline.content import theme
 from pipeline.content.links import short_form
 from pipeline.content.model import BulletList, Document, Figure, Focus, Inline, KeyFigure, Paragraph, Quote, Span, Table
 from pipeline.errors import BuildError, PipelineError, display_path
 from pipeline.paths import TEMPLATES_DIR
+from pipeline.render import sandbox
 
 # Static stylesheets per document kind, in cascade order. The PDF renderer parses each
 # once per process and passes them to WeasyPrint; standalone HTML links them instead.
@@ -197,15 +201,20 @@ def template_dirs(override: Path | None = None) -> tuple[Path, ...]:
 
 
 def template_file(name: str, override: Path | None = None) -> Path:
-    """The file a template or stylesheet name resolves to: the override's if it has one."""
+    """The file a template or stylesheet name resolves to: the override's if it has one
+    (refused if, links followed, it leaves the override folder: `theme.usable`)."""
     for folder in template_dirs(override):
         if (folder / name).is_file():
+            if folder == override and not theme.usable(override, folder / name):
+                raise BuildError(f"{display_path(folder / name)}: links outside its folder, or is a file a "
+                                 "build may not use: copy the file in instead")
             return folder / name
     raise BuildError(f"template '{name}' not found in {_searched(override)}")
 
 
 def environment(override: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment: autoescape on for every template, strict undefined.
+    """A sandboxed Jinja environment (`pipeline.render.sandbox`): autoescape on for every
+    template, strict undefined, templates loaded only from inside their folders.
 
     With an override folder, its templates come first (so `{% extends "base.html.j2" %}`
     in ours picks up an overridden base too), then the built-in ones. One environment
@@ -216,8 +225,8 @@ def environment(override: Path | None = None) -> jinja2.Environment:
 
 @lru_cache(maxsize=4)
 def _environment(override: Path | None) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in template_dirs(override)]),
+    env = sandbox.Environment(
+        loader=jinja2.ChoiceLoader([sandbox.ConfinedLoader(d, d == override) for d in template_dirs(override)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -292,15 +301,19 @@ def _context(doc: Document, pagination: Pagination | None) -> dict[str, object]:
 
 
 def check_templates(override: Path | None = None) -> None:
-    """Compile every template and find every stylesheet, before any document renders.
+    """Check every template without running it, and find every stylesheet, before any
+    document renders (`pipeline validate` runs this too).
 
-    A broken override then fails the build once, with its file and line, instead of once
-    per document; errors that depend on a document's values still surface per render.
+    A broken or unsafe override then fails the build once, with its file and line,
+    instead of once per document, and an unsafe template never runs
+    (`sandbox.unsafe_names`); errors that depend on a document's values still surface
+    per render.
     """
     env = environment(override)
     names = set(env.list_templates(filter_func=lambda name: name.endswith(".j2")))
     for name in sorted(names | {*TEMPLATE_BY_KIND.values(), DOCUMENT_CSS}):
         with _located(override):
+            _check_safety(env, name)
             env.get_template(name)
             _check_references(env, name, override)
     every = (*STYLESHEETS.values(), *DIRECTION_STYLESHEETS.values())
@@ -309,6 +322,14 @@ def check_templates(override: Path | None = None) -> None:
 
 
 _REFERENCES = (jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)
+
+
+def _check_safety(env: jinja2.Environment, name: str) -> None:
+    """The template's first attribute or item that no template may use, as `file:line: template: unsafe ...`."""
+    source, filename, _ = env.loader.get_source(env, name)
+    for line, message in sandbox.unsafe_names(env.parse(source, name, filename)):
+        where = display_path(Path(filename)) if filename else name
+        raise BuildError(f"{where}:{line}: template: {message}")
 
 
 def _check_references(env: jinja2.Environment, name: str, override: Path | None) -> None:
@@ -361,6 +382,8 @@ class _located:
         where = _template_frame(tb, template_dirs(self.override))
         if isinstance(exc, jinja2.TemplateNotFound):
             message = f"template '{exc.name}' not found in {_searched(self.override)}"
+        elif isinstance(exc, SecurityError):
+            message = f"template: unsafe: {exc}"  # the sandbox refused, at run time
         elif where is not None:
             # UndefinedError (a value the template needs is missing) or any other failure
             # of template code, e.g. an override applying a filter to the wrong type.

@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pipeline import producer
+from pipeline.content import theme
 from pipeline.content.model import Asset, Document
 from pipeline.errors import BuildError, display_path
 from pipeline.render.html import (
@@ -337,10 +338,13 @@ def resource_path(url: str, roots: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path 
             break
     else:
         return None
-    for root in resolved:
+    for i, root in enumerate(resolved):
         candidate = (root / relative).resolve()
-        # resolve() follows symbolic links: one pointing out of the folder is refused.
-        if candidate.is_relative_to(root) and candidate.is_file():
+        # resolve() follows symbolic links: one pointing out of the folder is refused. In
+        # an override folder (all but the last root), only files a build may use.
+        theme_file = i < len(resolved) - 1
+        if candidate.is_relative_to(root) and candidate.is_file() and \
+                (not theme_file or theme.usable(root, candidate)):
             return candidate
     return None
 

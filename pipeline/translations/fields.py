@@ -9,7 +9,8 @@ languages when their kinds are equal (a heading is never the translation of a li
 Not translatable: a topic's `id` and `related` links, a figure's file (`src`) and
 width, a table's column alignment, whole numbers typed bare in table cells, and in
 `_strings.yaml` the language code, locale, language name, script direction and typography rules (they are
-per-language settings, not translations of the English ones). A figure's alt text,
+per-language settings, not translations of the English ones); the titles, subtitles and
+forewords of briefing packs (`packs:`) are translated like labels. A figure's alt text,
 caption and credit, a table's caption, header and text cells, and the source lines of
 key figures and quotes are translatable like any text.
 """
@@ -30,7 +31,7 @@ FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
 LANGUAGE_DOCS = (STRINGS_DOC, FRONT_DOC)
 
 # Top-level keys that hold translatable text, per kind of document (None: every key but `_SKIP`).
-_STRINGS_KEYS = ("labels", "release", "status", "classification", "date")
+_STRINGS_KEYS = ("labels", "release", "status", "classification", "date", "packs")
 _SKIP = ("id", "related")
 # Keys of a block that hold settings, not text: the same in every language.
 _BLOCK_SETTINGS = {"figure": ("src", "width"), "table": ("align",)}

@@ -2,13 +2,13 @@
 
 Order of work (nothing is written until every check passed):
 
-1. read the file with the hardened parser; check its languages;
+1. read the file (refused by its size first) with the hardened parser; check its languages;
 2. resolve every unit against today's English: by its id (the field's path) when the
    English there is still the unit's source, else by finding that exact source
    elsewhere in the document (a block moved since the export); a unit whose source
    is no longer in the English is refused: the file was exported from an older English;
 3. decode each target marked translated (state translated, reviewed or final) and
-   check its inline codes;
+   check its inline codes and its length (`pipeline.content.limits`);
 4. plan the edits of each translated YAML file (replace a text; add a block, item or
    key that the English gained), apply them to the text, re-parse, and compare with
    the data meant;
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.content import limits
 from pipeline.content.loader import Loc
 from pipeline.content.project import Project, load_project
 from pipeline.errors import ContentError, display_path
@@ -64,10 +65,7 @@ class _Text(str):
 def import_xliff(project: Project, path: Path, lang: str | None = None) -> Imported:
     """Import `path` into the content of `project`; XliffError (nothing written) when refused."""
     name = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise XliffError(f"cannot read {name}: {exc.strerror}") from None
+    data = _read(path, name)
     read = read_xliff(data, name)
     ref = reference(project)
     target_lang = _check_languages(read.src_lang, read.trg_lang, ref, translated_languages(project), lang, name)
@@ -88,6 +86,22 @@ def import_xliff(project: Project, path: Path, lang: str | None = None) -> Impor
         result.files.append(file_path)
     result.record_written = save_record(project.root, record, target_lang, ref, all_docs(project))
     return result
+
+
+def _read(path: Path, name: str) -> bytes:
+    """The file's bytes; refused by its size before it is read (`limits.XLIFF_BYTES`)."""
+    try:
+        size = path.stat().st_size
+        if size > limits.XLIFF_BYTES:
+            raise XliffError(f"{name}: file of {limits.size_text(size)}: an XLIFF file may be at most "
+                             f"{limits.size_text(limits.XLIFF_BYTES)}")
+        with path.open("rb") as handle:
+            data = handle.read(limits.XLIFF_BYTES + 1)
+    except OSError as exc:
+        raise XliffError(f"cannot read {name}: {exc.strerror}") from None
+    if len(data) > limits.XLIFF_BYTES:  # it grew since
+        raise XliffError(f"{name}: an XLIFF file may be at most {limits.size_text(limits.XLIFF_BYTES)}")
+    return data
 
 
 def _check_languages(src: str, trg: str, ref: str, langs: list[str], wanted: str | None, name: str) -> str:
@@ -112,6 +126,7 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
              ref: str) -> tuple[dict[str, dict[int, tuple[Field, str]]], int]:
     """Each translated unit's English field and decoded target; XliffError listing every refusal."""
     problems: dict[str, list[str]] = defaultdict(list)
+    too_long: list[str] = []
     wanted: dict[str, dict[int, tuple[Field, str]]] = defaultdict(dict)
     skipped = 0
     for unit in units:
@@ -127,6 +142,11 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
             continue
         if unit.target is None or (not "".join(unit.target.itertext()).strip() and not len(unit.target)):
             problems["empty"].append(label)
+            continue
+        length = len("".join(unit.target.itertext()))
+        if length > limits.FIELD_CHARS:
+            too_long.append(f"{name}: unit {label}: target of {length:,} characters: a text may have at most "
+                            f"{limits.FIELD_CHARS:,}")
             continue
         try:
             target = markup_of(unit.target, source_xml(english.text)[1])
@@ -148,7 +168,7 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
         "codes": "missing or broken inline codes",
         "twice": "units given twice",
     }
-    lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()]
+    lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()] + too_long
     if lines:
         raise XliffError("\n".join(lines))
     return {doc: targets for doc, targets in wanted.items() if targets}, skipped
@@ -347,7 +367,9 @@ def _validate(project: Project, new_texts: dict[Path, str], name: str) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="pipeline-import-") as scratch:
         copy_root = Path(scratch) / project.root.name
-        shutil.copytree(project.root, copy_root)
+        # Links are copied as links, never followed: the content folder may hold one to a
+        # file outside that nothing reads (load_project refuses those it would read).
+        shutil.copytree(project.root, copy_root, symlinks=True)
         for path, text in new_texts.items():
             (copy_root / path.relative_to(project.root)).write_text(text, encoding="utf-8")
         try:

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.content.loader import Loaded, load_yaml
+from pipeline.content.limits import CONTENT_FILE_BYTES
+from pipeline.content.loader import Loaded, load_yaml, outside
 from pipeline.errors import ContentError, Problem
 from pipeline.files.output import write_atomic
 
@@ -62,8 +63,11 @@ def load_record(root: Path, lang: str, ref: str) -> Record:
     path = record_path(root, lang)
     if not path.exists():
         return {}
-    data = _fast_load(path)
-    if data is None:  # something is wrong: the strict loader says what, and where
+    problem = outside(root, path)
+    if problem is not None:
+        raise ContentError([problem])
+    data = _fast_load(path) if path.stat().st_size <= CONTENT_FILE_BYTES else None
+    if data is None:  # something is wrong (its size too): the strict loader says what, and where
         loaded = load_yaml(path)
         data = loaded.data if loaded.data is not None else {}
     else:
