@@ -76,6 +76,21 @@ def pipeline(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           check=False, timeout=300)
 
 
+def copy_project(tmp_path: Path) -> Path:
+    """The content, the tests and their configuration (the code is the installed one)."""
+    project = tmp_path / "project"
+    for name in ("content", "tests"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
+    return project
+
+
+def run_tests(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest on the copy, in one process (xdist's workers would only add start-up here)."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q", *args],
+                          cwd=project, capture_output=True, text=True, check=False, timeout=600)
+
+
 def fill(path: Path, text: str) -> None:
     """Replace the skeleton's values, keeping its schema line (the first)."""
     header = path.read_text(encoding="utf-8").splitlines()[0]
@@ -85,10 +100,7 @@ def fill(path: Path, text: str) -> None:
 
 @pytest.mark.slow
 def test_a_new_topic_filled_in_and_translated_breaks_no_test(tmp_path):
-    project = tmp_path / "project"
-    for name in ("content", "tests"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
+    project = copy_project(tmp_path)
 
     new = pipeline(project, "new", "environmental-crime", "--code", "ENV", "--title", "Environmental crime")
     assert new.returncode == 0, new.stderr
@@ -100,8 +112,7 @@ def test_a_new_topic_filled_in_and_translated_breaks_no_test(tmp_path):
     assert valid.returncode == 0, valid.stderr
     assert valid.stdout.startswith("content valid: 12 topics, 2 languages")
 
-    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-                             *ON_THE_COPY], cwd=project, capture_output=True, text=True, check=False, timeout=600)
+    result = run_tests(project, *ON_THE_COPY)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout and "error" not in result.stdout
 
@@ -111,10 +122,7 @@ def test_the_copy_really_checks_its_own_content(tmp_path):
     """The run above can fail: on the copy, a French text without the agreed term fails
     validate and the glossary check, and an English sentence of the source removed fails
     the source check."""
-    project = tmp_path / "project"
-    for name in ("content", "tests"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
+    project = copy_project(tmp_path)
     french = project / "content" / "fr" / "money-laundering.yaml"
     text = re.sub(r"blanchiment d['’]argent", "lessivage", french.read_text(encoding="utf-8"), flags=re.I)
     french.write_text(text, encoding="utf-8")
@@ -126,9 +134,7 @@ def test_the_copy_really_checks_its_own_content(tmp_path):
     assert valid.returncode == 1
     assert "content/fr/money-laundering.yaml:3: title: glossary:" in valid.stderr
 
-    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-                             "tests/content_checks/test_content.py"], cwd=project, capture_output=True, text=True,
-                            check=False, timeout=600)
+    result = run_tests(project, "tests/content_checks/test_content.py")
     assert result.returncode == 1
     assert "FAILED tests/content_checks/test_content.py::test_glossary_terms_are_used_consistently" in result.stdout
     assert "FAILED tests/content_checks/test_content.py::test_every_source_sentence_is_in_the_english_content" \
