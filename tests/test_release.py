@@ -393,11 +393,10 @@ def _set_status(content: Path, status: str) -> None:
                        encoding="utf-8")
 
 
-@pytest.fixture
-def draft_copy(shared, tmp_path) -> Path:
-    """A copy of the tiny fixture as a draft (`content/`) and of its build folder (`build/`)
-    after one `release --allow-draft`: every variant is built and laid out once per
-    session, and a test's own release finds what it did not change up to date."""
+@pytest.fixture(scope="session")
+def draft_release(shared) -> Path:
+    """The tiny fixture as a draft (`content/`) and its build folder (`build/`) after one
+    `release --allow-draft`: every variant built and laid out once per session."""
 
     def make(folder: Path) -> None:
         shutil.copytree(FIXTURE, folder / "content")
@@ -405,9 +404,15 @@ def draft_copy(shared, tmp_path) -> Path:
         result = release_into(folder / "build", folder / "dist", "--allow-draft", content=folder / "content")
         assert result.exit_code == 0, result.output
 
-    made = shared.folder("release-draft-fixture", make)
+    return shared.folder("release-draft-fixture", make)
+
+
+@pytest.fixture
+def draft_copy(draft_release, tmp_path) -> Path:
+    """A copy of `draft_release`'s content and build folder: a test's own release finds
+    what it did not change up to date."""
     for name in ("content", "build"):
-        shutil.copytree(made / name, tmp_path / name)  # copy2 keeps the times the record checks
+        shutil.copytree(draft_release / name, tmp_path / name)  # copy2 keeps the times the record checks
     return tmp_path / "content"
 
 
