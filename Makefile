@@ -22,8 +22,8 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets packs release test check check-content bench visual-diff lint translations clean \
-        deps deps-build deps-test deps-preview deps-release venv preview schema screenshot
+.PHONY: all handbook factsheets packs release changes test check check-content bench visual-diff lint translations \
+        clean deps deps-build deps-test deps-preview deps-release venv preview schema screenshot check-pdf
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -60,16 +60,29 @@ check-content: deps-build deps-test $(TEST_STAMP)
 bench: deps-build $(TEST_STAMP)
 	$(BIN)/python tests/bench.py
 
+# The checks of finished PDFs (line breaks, ...) on every PDF under build/; exit 1 on any finding.
+check-pdf: deps-build $(STAMP)
+	$(PIPELINE) check-pdf $$(find build -name '*.pdf' | sort)
+
 # Page images of every PDF against those built by the code of a git ref:
 # make visual-diff BEFORE=main (default HEAD: what the uncommitted changes change).
 BEFORE ?= HEAD
 visual-diff: deps-build deps-test $(TEST_STAMP)
 	$(BIN)/python tests/visual_diff.py --before $(BEFORE)
 
+# What changed since the last edition released, and a redline PDF per language in build/changes/.
+changes: deps-build $(STAMP)
+	$(PIPELINE) changes --pdf-dir build/changes
+
 # Live preview while editing: `make preview TOPIC=corruption`, `make preview PACK=<id>` for a
 # briefing pack, or `make preview` for the handbook.
 preview: deps-build deps-preview $(STAMP)
 	$(PIPELINE) preview $(if $(TOPIC),$(TOPIC),$(if $(PACK),--pack $(PACK),--handbook))
+
+# Content files in the house quoting and indentation (misread texts quoted); `pipeline fmt --check` in CI.
+.PHONY: fmt
+fmt: $(STAMP)
+	$(PIPELINE) fmt
 
 # Refresh the JSON Schemas in content/schemas/ and the schema line at the top of each content file.
 schema: $(STAMP)

@@ -321,19 +321,27 @@ class _Reporter:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder that receives the set (as <edition-date>/).")
 @click.option("--allow-draft", is_flag=True, help="Release a draft edition (the set is marked draft).")
+@click.option("--allow-unsigned", is_flag=True,
+              help="A draft set before its languages are signed off (never a final one).")
+@click.option("--replace", is_flag=True,
+              help="Replace a set of the same edition already in --out whose files differ (else refused).")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Check a release folder against its manifest and checksums instead.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes; default: one per core.")
 @quiet_option
 @pass_ctx
-def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None:
+def release(ctx: Context, langs, out_dir, allow_draft, allow_unsigned, replace, verify_dir, jobs) -> None:
     """Build and assemble the distribution set of the edition, or verify one.
 
     Writes dist/<edition-date>/ (with -draft for a draft edition): screen PDFs, DOCX and
     a ZIP per language, print/ (PDF/X-4) and archive/ (PDF/A-2u) PDFs, manifest.json,
     README.txt and SHA256SUMS. Refuses, naming every cause, unless the edition is final
-    (or --allow-draft), the content is valid and every document builds.
+    (or --allow-draft), every language is signed off (pipeline signoff; or, for a draft,
+    --allow-unsigned), the content is valid and every document builds. A final release
+    is recorded in content/editions.yaml. A set already there is never replaced
+    silently: same files, nothing to do; other files, refused unless --replace (the new
+    set is then swapped in whole).
 
     \b
     Examples:
@@ -358,11 +366,116 @@ def release(ctx: Context, langs, out_dir, allow_draft, verify_dir, jobs) -> None
         lang_list = tuple(_langs(ctx, langs)) if langs else ()
     except ContentError:
         lang_list = tuple(langs)  # the release names the content problems with every other cause
-    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers())
+    request = rel.Request(ctx.content, ctx.build_dir, out_dir, lang_list, allow_draft, jobs or default_workers(),
+                          allow_unsigned=allow_unsigned, replace=replace)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = _Reporter(ctx, 0)
-    target = rel.release(request, report=report)
-    ctx.say(f"released {target}")
+    done = rel.release(request, report=report)
+    ctx.say(done.line())
+
+
+# --- editions: history, changes, sign-off ---------------------------------------------------
+
+
+@cli.command()
+@pass_ctx
+def editions(ctx: Context) -> None:
+    """List the editions released so far (content/editions.yaml), oldest first.
+
+    \b
+    Example:
+      pipeline editions
+    """
+    from pipeline.editions.log import listing, load_log
+
+    for line in listing(load_log(ctx.content)):
+        click.echo(line)
+
+
+@cli.command()
+@click.option("--since", metavar="EDITION|REF|DIR",
+              help="An edition of the log, a git commit/tag/branch, or a release set folder; "
+                   "default: the last edition released.")
+@lang_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the redline PDF of one language (needs one --lang) here.")
+@click.option("--pdf-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write a redline PDF per language here (changes-<lang>.pdf).")
+@pass_ctx
+def changes(ctx: Context, since, langs, fmt, pdf, pdf_dir) -> None:
+    """What changed since an edition: documents and fields per language, word by word.
+
+    \b
+    Examples:
+      pipeline changes                                  since the last edition released
+      pipeline changes --since 2026-11-24 --lang fr --format json
+      pipeline changes --since dist/2026-11-24          content outside git: a release set
+      pipeline changes --lang en --pdf changes-en.pdf   the redline PDF for reviewers
+    """
+    import json
+
+    from pipeline.editions import changes as ch
+
+    if pdf is not None and pdf_dir is not None:
+        raise click.UsageError("--pdf and --pdf-dir: choose one")
+    project = ctx.project()
+    lang_list = _langs(ctx, langs)
+    if pdf is not None and len(lang_list) != 1:
+        raise click.UsageError("--pdf writes one language: name one --lang (or use --pdf-dir)")
+    report = ch.changes(project, ch.resolve_base(project, since), lang_list)
+    if fmt == "json":
+        click.echo(json.dumps(ch.json_data(project, report), indent=2, ensure_ascii=False))
+    else:
+        for line in ch.text_lines(project, report):
+            click.echo(line)
+    if pdf is not None or pdf_dir is not None:
+        from pipeline.editions.redline import write_redlines
+
+        for lang, path in write_redlines(project, report, pdf, pdf_dir).items():
+            click.echo(f"{lang}: {path if path else 'no change: no redline written'}", err=True)
+
+
+@cli.command()
+@click.option("--lang", "lang", metavar="L", help="The language approved.")
+@click.option("--by", "by", metavar="NAME", help="Who approves it (recorded and printed as given).")
+@click.option("--role", metavar="ROLE", help="In what role, e.g. Reviser (printed on the imprint if asked).")
+@click.option("--doc", "docs", multiple=True, metavar="ID",
+              help="Only this document (topic id, _strings or _frontmatter; repeatable); default: all.")
+@click.option("--status", "show_status", is_flag=True,
+              help="Show what is signed, stale (with what changed since) and unsigned, instead.")
+@pass_ctx
+def signoff(ctx: Context, lang, by, role, docs, show_status) -> None:
+    """Record that NAME approved a language's text as it now is (content/signoffs.yaml).
+
+    A final release refuses any language whose documents are not all signed off as
+    they now are. --status lists, per language, what is stale after an edit (exit 1).
+
+    \b
+    Examples:
+      pipeline signoff --lang fr --by "Claire Dubois" --role Réviseure
+      pipeline signoff --lang en --by "Sam Lee" --doc terrorism
+      pipeline signoff --status
+    """
+    from pipeline.editions import signoff as so
+
+    project = ctx.project()
+    if show_status:
+        lang_list = _langs(ctx, (lang,) if lang else ())
+        for line in so.status_lines(project, lang_list):
+            click.echo(line)
+        if not all(so.language_state(project, code).signed for code in lang_list):
+            sys.exit(1)
+        return
+    if not lang or not by or not by.strip():
+        raise click.UsageError("name the language and who approves it: --lang L --by NAME (or --status)")
+    lang = _langs(ctx, (lang,))[0]
+    entry = so.sign(project, lang, by, role, list(docs) or None)
+    what = ", ".join(entry.documents) if docs else f"all {len(entry.documents)} documents"
+    commit = f" (commit {entry.commit[:12]})" if entry.commit else " (text not committed: no diff later)"
+    ctx.say(f"signed off {lang}: {what} by {entry.by} on {entry.date.isoformat()}{commit}; "
+            f"record {so.signoff_path(project)} updated")
 
 
 # --- validate and list ----------------------------------------------------------------
@@ -548,6 +661,48 @@ def import_(ctx: Context, xliff, lang) -> None:
     files = ", ".join(str(p.name) for p in done.files) or "no file changed"
     ctx.say(f"imported {done.units} unit{'s' if done.units != 1 else ''} into {done.lang} ({files}); "
             f"{done.skipped} not marked translated")
+    if done.unmarked:
+        count = len(done.unmarked)
+        click.echo(f"{xliff}: not imported, as still state=\"initial\" although the target was changed: "
+                   f"{', '.join(done.unmarked)} ({count} unit{'s' if count != 1 else ''}); set "
+                   "state=\"translated\" on the <segment> of each (a CAT tool does so when you confirm a "
+                   "segment), then import again", err=True)
+
+
+# --- review: a reviewed DOCX back into the content ----------------------------------------
+
+
+@cli.command()
+@click.argument("docx_file", metavar="FILE.docx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Write the accepted texts into the YAML (checked first; refused fields say why).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output: located lines, or JSON for tools.")
+@click.option("--lang", "lang", metavar="L", help="Refuse the file unless it is in language L.")
+@pass_ctx
+def review(ctx: Context, docx_file: Path, apply_changes: bool, fmt: str, lang: str | None) -> None:
+    """Read a reviewed DOCX: tracked changes and comments, field by field.
+
+    Shows, per field, the text as built and as reviewed, who changed it and when, and
+    the comments on it; finds untracked edits and fields changed in the YAML since the
+    DOCX was built (conflicts). Exit status 1 when a change cannot be applied.
+
+    \b
+    Examples:
+      pipeline review returned/corruption-en.docx
+      pipeline review returned/corruption-en.docx --apply
+      pipeline review handbook-fr.docx --format json
+    """
+    from pipeline.review import report
+    from pipeline.review.apply import apply_review
+    from pipeline.review.compare import read_review
+
+    project = ctx.project()
+    found = read_review(project, docx_file, lang)
+    applied = apply_review(project, found) if apply_changes else None
+    click.echo(report.as_json(found, applied) if fmt == "json" else "\n".join(report.text(found, applied)))
+    if report.blocked(found):
+        sys.exit(1)
 
 
 # --- editing helpers: schemas for editors, new topics, live preview ---------------------
@@ -620,6 +775,46 @@ def schema_command(ctx: Context, out_dir: Path | None, headers: bool, check: boo
     if headers:
         changed = schema_export.write_headers(ctx.content, out_dir)
         ctx.say(f"schema header added to {len(changed)} content files")
+
+
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list the files fmt would change and exit 1 if any.")
+@pass_ctx
+def fmt_command(ctx: Context, check: bool) -> None:
+    """Put every content file in the house quoting and indentation, without changing a value.
+
+    Texts YAML misreads (a paragraph that starts with *italic* or a [link](...), or holds
+    ': ' or ' #') are put in double quotes; single quotes become double; lists and
+    mappings are indented the house way. Comments, order and every value are kept.
+
+    \b
+    Examples:
+      pipeline fmt            rewrite the files that need it
+      pipeline fmt --check    list them instead, exit 1 if any (CI)
+    """
+    from pipeline.errors import PipelineError, display_path
+    from pipeline.fmt.rewrite import format_content
+
+    results = format_content(ctx.content, write=not check)
+    changed = [r for r in results if r.changed]
+    stuck = [r for r in results if r.formatted.text is None]
+    for result in results:
+        where = display_path(result.path)
+        for line, message in result.formatted.problems:
+            click.echo(f"{where}:{line}: {message}", err=True)
+        if result.changed:
+            if not check:
+                for misreading in sorted(result.formatted.quoted, key=lambda m: m.line):
+                    ctx.say(f"{where}:{misreading.line}: put a misread text in double quotes")
+            click.echo(f"{'would format' if check else 'formatted'} {where}", err=check)
+    if stuck:
+        raise PipelineError(f"{len(stuck)} file{'s' if len(stuck) != 1 else ''} not formatted: fix the problems "
+                            "above by hand, then run 'pipeline fmt' again")
+    if check and changed:
+        raise PipelineError(f"{len(changed)} file{'s' if len(changed) != 1 else ''} not in canonical form: "
+                            "run 'pipeline fmt' and commit the result")
+    done = f"{len(changed)} formatted, " if changed else ""
+    ctx.say(f"{done}{len(results) - len(changed)} content files already in canonical form")
 
 
 @cli.command("new")

@@ -118,6 +118,10 @@ def main() -> None:
     rows.append((f"bare WeasyPrint first pass / {workers} workers", bare / workers))
     rows += __import__("bench_translations").measure(RUNS)
     rows += __import__("bench_limits").limit_rows()  # oversized input refused at once (issue 19)
+    rows += __import__("bench_editions").rows(RUNS)  # pipeline changes on 110 topics (issue 24)
+    rows += __import__("bench_review").measure(RUNS)  # pipeline review of a handbook with 50 tracked changes
+    breaks_rows = __import__("bench_breaks").rows(RUNS)  # what the line-breaking rules cost (issue 21)
+    rows += breaks_rows
     shutil.rmtree(scratch, ignore_errors=True)
     rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 
@@ -128,6 +132,8 @@ def main() -> None:
         print(f"{name.ljust(width)}  {seconds:7.2f}")
     print(f"clean PDF build / (bare first pass / workers) = {clean_pdf / (bare / workers):.2f}  (target <= 1.2)")
     print(f"clean PDF build / (bare warm pass / workers)  = {clean_pdf / (warm / workers):.2f}")
+    print(f"render CPU with / without the line-breaking rules = {breaks_rows[1][1] / breaks_rows[0][1]:.3f}"
+          "  (budget <= 1.15)")
     __import__("bench_scale").main(RUNS)
 
 

@@ -645,3 +645,14 @@ def test_spanish_typography_in_both_formats(spanish):
     assert document.find(f".//{W}bidi") is None and document.find(f".//{W}rtl") is None
     lang = _xml(spanish.docx("corruption"), "word/styles.xml").find(f".//{W}docDefaults//{W}lang")
     assert lang.get(W + "val") == "es-ES"
+
+
+@needs_poppler
+def test_no_bad_line_break_in_the_test_editions(arabic, spanish):
+    """The line-breaking rules (issue 21) hold right to left (Arabic, and its English)
+    and in Spanish: no bad break in any PDF of either edition."""
+    from pipeline.checks.breaks import check
+
+    pdfs = sorted([*arabic.out.rglob("*.pdf"), *spanish.out.rglob("*.pdf")])
+    assert len(pdfs) == 9  # Arabic and English, 2 factsheets and the handbook each; Spanish's 3
+    assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []

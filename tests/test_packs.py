@@ -231,7 +231,12 @@ class Release:
 def released(tmp_path_factory) -> Release:
     """The test edition released once, in English."""
     root = tmp_path_factory.mktemp("packs-release")
-    result = invoke("--content", PACKS, "--build-dir", root / "build", "release", "--lang", "en",
+    # A final release needs its language signed off, and records the edition in the content
+    # folder (content/editions.yaml): release a signed copy, never the committed fixture.
+    content = root / "content"
+    shutil.copytree(PACKS, content)
+    assert invoke("--content", content, "signoff", "--lang", "en", "--by", "Test Reviser").exit_code == 0
+    result = invoke("--content", content, "--build-dir", root / "build", "release", "--lang", "en",
                     "--out", root / "dist")
     assert result.exit_code == 0, result.output
     folder = root / "dist" / "2026-11-24"

@@ -39,13 +39,20 @@ def release_into(build_dir: Path, out: Path, *extra: str, content: Path = CONTEN
 
 @pytest.fixture(scope="session")
 def release_folder(real_build, shared) -> Path:
-    """The real edition released once per session: `build/`, a copy of the session's real
-    build (a release adds the print and archive variants to its build folder, and
-    real_build is read-only), and `dist/`, the set."""
+    """The real edition released once per session: `content/`, a copy of the real content
+    with every language signed off, as a final release needs (the real content's
+    sign-offs are the reviewers' to give; see docs/editions.md); `build/`, a copy of the
+    session's real build (a release adds the print and archive variants to its build
+    folder, and real_build is read-only); and `dist/`, the set."""
 
     def make(folder: Path) -> None:
+        shutil.copytree(CONTENT, folder / "content")
+        for lang in ("en", "fr"):
+            result = CliRunner().invoke(cli, ["--content", str(folder / "content"), "signoff", "--lang", lang,
+                                              "--by", "Test Reviser"], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
         shutil.copytree(real_build, folder / "build")  # copy2 keeps the times the record checks
-        result = release_into(folder / "build", folder / "dist")
+        result = release_into(folder / "build", folder / "dist", content=folder / "content")
         assert result.exit_code == 0, result.output
 
     return shared.folder("release", make)
@@ -359,7 +366,7 @@ def _stored_toc_bytes(data: bytes) -> str:
 def test_a_second_release_is_byte_identical(released, release_folder, tmp_path):
     build = tmp_path / "build"
     shutil.copytree(release_folder / "build", build)  # up to date: every variant was built
-    result = release_into(build, tmp_path)
+    result = release_into(build, tmp_path, content=release_folder / "content")
     assert result.exit_code == 0, result.output
     again = tmp_path / released.name
     first = {p.relative_to(released): p.read_bytes() for p in released.rglob("*") if p.is_file()}
@@ -401,7 +408,8 @@ def draft_release(shared) -> Path:
     def make(folder: Path) -> None:
         shutil.copytree(FIXTURE, folder / "content")
         _set_status(folder / "content", "draft")
-        result = release_into(folder / "build", folder / "dist", "--allow-draft", content=folder / "content")
+        result = release_into(folder / "build", folder / "dist", "--allow-draft", "--allow-unsigned",
+                              content=folder / "content")
         assert result.exit_code == 0, result.output
 
     return shared.folder("release-draft-fixture", make)
@@ -418,7 +426,8 @@ def draft_copy(draft_release, tmp_path) -> Path:
 
 def test_a_draft_is_refused_without_allow_draft_and_nothing_is_left(draft_copy, tmp_path, run_cli):
     out = tmp_path / "dist"
-    result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out)
+    result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
+                     "--allow-unsigned")
     assert result.exit_code == 1
     assert re.search(r"edition\.yaml:4: status: the edition is 'draft'; .*--allow-draft", result.stderr)
     assert "release refused: 1 problem" in result.stderr
@@ -439,7 +448,7 @@ def test_every_cause_is_named_at_once(draft_copy, tmp_path, run_cli):
         "          - Bêta est souvent lié à alpha.\n" + extra.replace("Paragraph", "Paragraphe")), encoding="utf-8")
     out = tmp_path / "dist"
     result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
-                     "--lang", "en")
+                     "--lang", "en", "--allow-unsigned")
     assert result.exit_code == 1
     assert "status: the edition is 'draft'" in result.stderr
     assert "en/factsheets/beta-en.pdf: factsheet COM/FS/2026-11/BET-02 (en, a4) runs to" in result.stderr
@@ -464,7 +473,7 @@ def test_content_problems_and_draft_status_together(fixture_copy, tmp_path, run_
 def test_allow_draft_marks_the_set(draft_copy, tmp_path, run_cli):
     out = tmp_path / "dist"
     result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
-                     "--allow-draft")
+                     "--allow-draft", "--allow-unsigned")
     assert result.exit_code == 0, result.output
     (folder,) = list(out.iterdir())
     assert folder.name == "2026-11-24-draft"

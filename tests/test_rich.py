@@ -429,3 +429,14 @@ def test_rich_documents_are_reproducible(rich_project):
     first = render_docx(doc)
     raster._svg_to_png.cache_clear()  # draw the SVG fallbacks again
     assert render_docx(doc) == first
+
+
+@pytest.mark.skipif(not shutil.which("pdftohtml"), reason="poppler-utils not installed")
+def test_no_bad_line_break_in_the_rich_pdfs(rich_build):
+    """The line-breaking rules (issue 21) hold with figures, tables, links and the
+    print-mode short URLs, screen and print, both languages."""
+    from pipeline.checks.breaks import check
+
+    pdfs = sorted(rich_build.rglob("*.pdf"))
+    assert len(pdfs) == 12
+    assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []

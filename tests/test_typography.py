@@ -25,15 +25,18 @@ def en(project):
     [
         ("Vraiment ? Oui !", f"Vraiment{NNBSP}? Oui{NNBSP}!"),
         ("Vraiment? Oui!", f"Vraiment{NNBSP}? Oui{NNBSP}!"),
-        ("trois axes : le partage", f"trois axes{NBSP}: le partage"),
-        ("trois axes: le partage; la formation", f"trois axes{NBSP}: le partage{NNBSP}; la formation"),
-        ("les « loups solitaires »", f"les «{NBSP}loups solitaires{NBSP}»"),
-        ("les «loups solitaires»", f"les «{NBSP}loups solitaires{NBSP}»"),
-        ('les "cols blancs"', f"les «{NBSP}cols blancs{NBSP}»"),
+        ("trois axes : le partage", f"trois axes{NNBSP}: le partage"),
+        ("trois axes: le partage; la formation", f"trois axes{NNBSP}: le partage{NNBSP}; la formation"),
+        ("les « loups solitaires »", f"les «{NNBSP}loups solitaires{NNBSP}»"),
+        ("les «loups solitaires»", f"les «{NNBSP}loups solitaires{NNBSP}»"),
+        ('les "cols blancs"', f"les «{NNBSP}cols blancs{NNBSP}»"),
         ("Plus de 90 % des biens", f"Plus de 90{NNBSP}% des biens"),
         ("90% des biens", f"90{NNBSP}% des biens"),
         ("10 000 victimes et 250000 euros", f"10{NNBSP}000 victimes et 250{NNBSP}000 euros"),
-        ("résolution 1540 (2004)", "résolution 1540 (2004)"),
+        ("résolution 1540 (2004)", f"résolution 1540{NBSP}(2004)"),
+        ("des Nations Unies et", f"des Nations{NBSP}Unies et"),
+        ("en 2004 1540 (2004)", f"en 2004 1540{NBSP}(2004)"),
+        ("10 000 (2004)", f"10{NNBSP}000{NBSP}(2004)"),
         ("l'argent d'autres", "l’argent d’autres"),
         ("à 10:30 précises", "à 10:30 précises"),
     ],
@@ -54,6 +57,9 @@ def test_french(fr, raw, expected):
         ("three areas: a; b", "three areas: a; b"),
         ("cross-sector partnerships", "cross-sector partnerships"),
         ("this - that", "this – that"),
+        ("resolution 1540 (2004), which", f"resolution 1540{NBSP}(2004), which"),
+        ("the United Nations", f"the United{NBSP}Nations"),
+        ("1540 (2004x)", "1540 (2004x)"),
     ],
 )
 def test_english(en, raw, expected):
@@ -79,7 +85,7 @@ def test_composed_french_document_has_french_spacing(project):
     doc = compose_factsheet(project, "fr", "financial-crime")
     text = " ".join(plain(b.spans) for b in doc.chapters[0].sections[0].blocks if hasattr(b, "spans"))
     assert f"pas{NNBSP}!" in text
-    assert f"«{NBSP}criminels en col blanc{NBSP}»" in text
+    assert f"«{NNBSP}criminels en col blanc{NNBSP}»" in text
     assert "'" not in text
     assert doc.meta.edition_label == "novembre 2026"
     assert doc.meta.reference == "COM/FS/2026-11/FIN-01"
@@ -99,8 +105,8 @@ def test_ranges_are_en_dashed_but_codes_are_not(en, raw, expected):
 
 def test_a_quotation_may_open_after_spanish_opening_marks(fr):
     """¿ and ¡ open a question or an exclamation: a straight quote after them opens."""
-    assert fr('¿"Limpias"?') == f"¿«{NBSP}Limpias{NBSP}»{NNBSP}?"
-    assert fr('¡"Basta"!') == f"¡«{NBSP}Basta{NBSP}»{NNBSP}!"
+    assert fr('¿"Limpias"?') == f"¿«{NNBSP}Limpias{NNBSP}»{NNBSP}?"
+    assert fr('¡"Basta"!') == f"¡«{NNBSP}Basta{NNBSP}»{NNBSP}!"
 
 
 @pytest.mark.parametrize(
@@ -126,3 +132,22 @@ def test_only_right_to_left_languages_isolate(project):
     rules = project.languages["en"].strings.typography
     assert Typographer(rules, "ltr").isolate("نص COM/FS/2026-11/COR-01") == "نص COM/FS/2026-11/COR-01"
     assert Typographer(rules, "rtl").isolate("نص COM/FS") == "نص \u2066COM/FS\u2069"
+
+
+def test_no_break_phrases_come_from_the_strings_file():
+    """A language's `no_break` phrases are data: any phrase, `{number}` for a number."""
+    from pipeline.content.schema import Typography
+
+    rules = Typography(double_quotes=["«", "»"], single_quotes=["“", "”"], apostrophe="’",
+                       no_break=["art. {number}", "Bundes Amt"])
+    typeset = Typographer(rules)
+    assert typeset("voir art. 12 et le Bundes  Amt") == f"voir art.{NBSP}12 et le Bundes{NBSP}Amt"
+    assert typeset("le Bundes Amtes") == "le Bundes Amtes"  # never inside a longer word
+
+
+def test_french_spaces_are_fixed_width(project):
+    """French spaces before punctuation and inside « » are U+202F, which a justified line
+    does not stretch (WeasyPrint and Word stretch U+0020, WeasyPrint also U+00A0)."""
+    rules = project.languages["fr"].strings.typography
+    assert set(rules.space_before.values()) == {NNBSP}
+    assert rules.space_after_open_guillemet == rules.space_before_close_guillemet == NNBSP

@@ -4,6 +4,9 @@ Each check is a module with `check(path: Path) -> list[Finding]`, registered in 
 below; `pipeline check-pdf FILE...` runs them all (or those named with `--only`), the
 tests run them on every built PDF, and a finding prints as one located line.
 
+breaks.py   bad line breaks: hyphens at column ends, hyphenated last words, ladders,
+            a lone word under display text (poppler's pdftohtml reads the text)
+
 May import `pipeline.errors` and third-party PDF readers; nothing else of the pipeline,
 so that any stage (render, release) may use a check.
 """
@@ -16,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # name -> "module:function"; each function takes a PDF's path and returns its findings.
-CHECKS: dict[str, str] = {}
+CHECKS: dict[str, str] = {
+    "breaks": "pipeline.checks.breaks:check",
+}
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,9 @@ def locate(content_root: Path, src: str, lang: str | None) -> Path:
     content/assets/<src>; resolved, and refused if it resolves outside content/assets/."""
     check_name(src)
     root = assets_root(content_root)
+    if not root.is_dir():
+        raise AssetError(f"file not found: there is no folder {ASSETS_DIR}/ in the content folder yet: "
+                         f"create it and put {src} in it")
     candidates = ([root / lang / src] if lang else []) + [root / src]
     for candidate in candidates:
         if not (candidate.exists() or candidate.is_symlink()):

@@ -23,6 +23,10 @@ class Span:
     bold: bool = False
     italic: bool = False
     href: str | None = None
+    # Only in a redline (`pipeline changes --pdf`): "ins" or "del", and the anchor the
+    # redline's list of changes links to (on the first span of a change).
+    change: Literal["ins", "del"] | None = None
+    anchor: str | None = None
 
 
 Inline = tuple[Span, ...]
@@ -31,6 +35,93 @@ Inline = tuple[Span, ...]
 def plain(inline: Inline) -> str:
     """The text of an inline sequence without its emphasis."""
     return "".join(span.text for span in inline)
+
+
+def markup(inline: Inline) -> str:
+    """An inline sequence in the content's own markup (docs/content-format.md): `*italic*`,
+    `**bold**`, `[text](address)`, emphasis inside the link. What a reviewed text is
+    written back as, and what a DOCX anchor fingerprints (so emphasis and link targets
+    count as much as the words)."""
+    out: list[str] = []
+    i = 0
+    while i < len(inline):
+        href = inline[i].href
+        j = i
+        while j < len(inline) and inline[j].href == href:
+            j += 1
+        text = _emphasised(inline[i:j])
+        out.append(f"[{text}]({href})" if href is not None else text)
+        i = j
+    return "".join(out)
+
+
+def _emphasised(spans: Inline) -> str:
+    merged: list[tuple[str, str]] = []  # (mark, text), neighbours of one emphasis joined
+    for span in spans:
+        mark = "**" if span.bold else "*" if span.italic else ""
+        if merged and merged[-1][0] == mark:
+            merged[-1] = (mark, merged[-1][1] + span.text)
+        elif span.text:
+            merged.append((mark, span.text))
+    return "".join(f"{mark}{text}{mark}" for mark, text in merged)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a text of the model comes from: a content document (`_frontmatter` or a topic
+    id, as `pipeline.translations.fields` names documents) and the field's path in its
+    YAML, e.g. ("sections", 0, "blocks", 1, "list", "items", 2).
+
+    The DOCX anchors each text to its origin so that a reviewer's changes in Word find
+    their way back to the field (`pipeline review`); the PDF ignores it.
+    """
+
+    doc: str
+    path: tuple[str | int, ...]
+
+
+class SourcedInline(tuple):
+    """An `Inline` (a tuple of spans, equal to any tuple of the same spans) that knows its `Origin`.
+
+    A tagged value rather than a field of every dataclass, so that every consumer of the
+    model keeps treating texts as plain tuples and strings.
+    """
+
+    origin: Origin
+
+    def __new__(cls, spans, origin: Origin):
+        self = super().__new__(cls, spans)
+        self.origin = origin
+        return self
+
+    def __reduce__(self):
+        return (SourcedInline, (tuple(self), self.origin))
+
+    def __repr__(self) -> str:
+        # The build's fingerprint of a document is its repr: an anchor moving must rebuild.
+        return f"SourcedInline({tuple.__repr__(self)}, {self.origin!r})"
+
+
+class SourcedText(str):
+    """A plain text of the model (a title, an alt text) that knows its `Origin`."""
+
+    origin: Origin
+
+    def __new__(cls, text: str, origin: Origin):
+        self = super().__new__(cls, text)
+        self.origin = origin
+        return self
+
+    def __reduce__(self):
+        return (SourcedText, (str(self), self.origin))
+
+    def __repr__(self) -> str:
+        return f"SourcedText({str.__repr__(self)}, {self.origin!r})"
+
+
+def origin_of(value: object) -> Origin | None:
+    """The origin of a text of the model, or None for generated text (labels, dates)."""
+    return getattr(value, "origin", None) if isinstance(value, (SourcedInline, SourcedText)) else None
 
 
 @dataclass(frozen=True)
@@ -204,6 +295,44 @@ Direction = Literal["ltr", "rtl"]
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A sign-off (content/signoffs.yaml) still current for a document's text.
+
+    `whole_language` when it approved every document of the language as it is now;
+    `line` is what the handbook's imprint prints ("Approved: Reviser, 2026-11-20").
+    """
+
+    by: str
+    role: str | None
+    date: dt.date
+    fingerprint: str
+    whole_language: bool
+    line: str
+
+
+@dataclass(frozen=True)
+class RedlineEntry:
+    """One line of a redline's first page: a document and what changed in it."""
+
+    title: str
+    status: str  # the language's words: new, removed, N changes
+    anchor: str | None  # where the document (or its first change) is, if it is shown
+    changes: tuple[tuple[Inline, str | None], ...] = ()  # each change marked, and its anchor
+
+
+@dataclass(frozen=True)
+class Redline:
+    """A document laid out as a redline: its changes since an edition marked in place."""
+
+    heading: str  # "Changes since November 2026"
+    summary: str
+    entries: tuple[RedlineEntry, ...]
+    show_foreword: bool = False
+    ins_colour: str = "#1F5FBF"
+    del_colour: str = "#C0392B"
+
+
+@dataclass(frozen=True)
 class Meta:
     """Document control and metadata, printed in footers and stored in files."""
 
@@ -284,6 +413,12 @@ class Document:
     chapter_start: Literal["page", "recto"] = "page"
     templates: Path | None = None
     logo: Logo | None = None
+    # Current sign-offs: filled in for archive files (their XMP records them) and, when
+    # edition.yaml `imprint: {approval: true}` asks, for the handbook's imprint.
+    approvals: tuple[Approval, ...] = ()
+    imprint_approval: bool = False
+    # Set only for a redline (`pipeline changes --pdf`), never for a release file.
+    redline: Redline | None = None
 
     def assets(self) -> tuple[Asset, ...]:
         """Every picture file the document shows (the logo and its figures), each once."""

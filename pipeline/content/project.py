@@ -19,6 +19,7 @@ from pipeline.content.loader import (
     EDITION_FILE,
     FRONT_FILE,
     GLOSSARY_FILE,
+    SIGNOFF_FILE,
     STRINGS_FILE,
     Loaded,
     Loc,
@@ -61,6 +62,9 @@ class Project:
     # Every picture the content shows, checked, by (language, name under content/assets/):
     # filled in by `pipeline.content.validate.check_assets` before any document is composed.
     assets: dict[tuple[str, str], model.Asset] = field(default_factory=dict)
+    # content/signoffs.yaml (optional): who approved which text, oldest first.
+    signoffs: list[schema.SignOff] = field(default_factory=list)
+    signoffs_source: Loaded | None = None
 
     @property
     def topic_ids(self) -> list[str]:
@@ -137,6 +141,9 @@ def load_project(root: Path) -> Project:
     glossary: list[dict[str, str]] = []
     if glossary_src is not None:
         glossary = validate_model(glossary_src, list[schema.GlossaryEntry], problems) or []
+    signoffs_src = _load(root, root / SIGNOFF_FILE, problems, optional=True)
+    signoffs = (validate_model(signoffs_src, schema.SignOffs, problems)
+                if signoffs_src and signoffs_src.data is not None else None)
     if branding is not None and branding_src is not None:
         _check_template_folder(root, branding, branding_src, problems)
 
@@ -148,10 +155,13 @@ def load_project(root: Path) -> Project:
         language = _load_language(root, directory, problems)
         if language is not None:
             languages[language.code] = language
-    if problems:
+    if edition is None or branding is None:
         raise ContentError(problems)
-    assert edition is not None and branding is not None
-    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src)
+    # The cross-file rules and the pictures run even when some files failed above, on
+    # what did load, so one run names every problem: a bad link in one topic must not
+    # hide a missing picture in another. A file that failed is left out of the rules.
+    project = Project(root, edition, branding, glossary, languages, edition_src, branding_src,
+                      signoffs=list(signoffs.signoffs) if signoffs else [], signoffs_source=signoffs_src)
     cross_check(project, problems)
     project.assets = check_assets(project, problems)
     if problems:
@@ -207,7 +217,6 @@ def _within_limits(loaded: Loaded, problems: list[Problem], topic: bool) -> bool
 
 
 def _load_language(root: Path, directory: Path, problems: list[Problem]) -> Language | None:
-    before = len(problems)
     strings_src = _load(root, directory / STRINGS_FILE, problems)
     front_src = _load(root, directory / FRONT_FILE, problems)
     strings = validate_model(strings_src, schema.Strings, problems) if strings_src else None
@@ -230,7 +239,7 @@ def _load_language(root: Path, directory: Path, problems: list[Problem]) -> Lang
             Problem(directory / STRINGS_FILE, line, "language",
                     f"'{strings.language}' does not match the folder name '{directory.name}'")
         )
-    if len(problems) > before or strings is None or front is None:
+    if strings is None or front is None or strings.language != directory.name:
         return None
     assert strings_src is not None and front_src is not None
     files = {STRINGS_FILE.removesuffix(".yaml"): strings_src, FRONT_FILE.removesuffix(".yaml"): front_src}

@@ -291,6 +291,9 @@ class Typography(Strict):
     number_group_separator: StrictStr = ""
     space_before_percent: StrictStr = ""
     en_dash_ranges: bool = True
+    # Phrases that never break across lines: their spaces become no-break spaces.
+    # `{number}` stands for any number ("{number} ({number})": resolution 1540 (2004)).
+    no_break: list[Annotated[StrictStr, Field(min_length=1)]] = Field(default_factory=list)
 
 
 class ReleaseLabels(Strict):
@@ -307,6 +310,27 @@ class ReleaseLabels(Strict):
     verify: Text
 
 
+class EditionLabels(Strict):
+    """The words of an edition's history: `pipeline changes`, the redline PDF, sign-off
+    on the imprint, and the "what changed" section of a release set's README.txt."""
+
+    # The redline PDF's title, running head and watermark, and the README's heading.
+    since: Annotated[Text, Field(pattern=r"\{edition\}")]
+    # Its first page: heading and one line per document.
+    summary: Text
+    added: Text
+    removed: Text
+    changed: Annotated[Text, Field(pattern=r"\{count\}")]
+    unchanged: Text
+    # Names of a language's two files of its own, where a list names documents.
+    strings_doc: Text
+    front_doc: Text
+    # The handbook imprint, when edition.yaml `imprint: {approval: true}` asks for it.
+    approved: Annotated[Text, Field(pattern=r"\{role\}.*\{date\}|\{date\}.*\{role\}")]
+    # README.txt of a release set.
+    first_edition: Text
+    signed: Annotated[Text, Field(pattern=r"\{by\}")]
+    snapshot: Text
 class PackStrings(Strict):
     """A briefing pack's cover words in one language (`packs:` in _strings.yaml).
 
@@ -331,6 +355,7 @@ class Strings(Strict):
     direction: Literal["ltr", "rtl"] = "ltr"
     labels: Labels
     release: ReleaseLabels
+    editions: EditionLabels
     status: dict[Literal["draft", "final"], Text]
     classification: dict[StrictStr, Text]
     date: DateFormat
@@ -384,6 +409,13 @@ class Series(Strict):
     handbook: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2,4}$")]
 
 
+class Imprint(Strict):
+    """What the handbook's imprint prints besides the document control."""
+
+    # "Approved: <role>, <date>" for each current sign-off of the language (content/signoffs.yaml).
+    approval: bool = False
+
+
 class Edition(Strict):
     edition_date: dt.date
     # Build order of languages; the first is the reference for structure parity.
@@ -397,6 +429,7 @@ class Edition(Strict):
     # Where a handbook chapter opens: on the next page (`page`, no blank pages) or on
     # the next right-hand page (`recto`, a blank left page before a chapter if need be).
     chapter_start: Literal["page", "recto"] = "page"
+    imprint: Imprint = Field(default_factory=Imprint)
     # Briefing packs: handbooks of chosen topics (titles in each language's _strings.yaml).
     packs: list[PackEntry] = Field(default_factory=list)
     # Where each factsheet is published, e.g. https://www.example.org/briefings/{lang}/{id}.pdf:
@@ -464,6 +497,30 @@ class Branding(Strict):
     # A folder, relative to the content folder, whose files override the built-in
     # templates and stylesheets of the same name (checked to exist by pipeline.content.project).
     templates: Text | None = None
+
+
+# --- sign-off records (content/signoffs.yaml) ------------------------------------
+
+Sha256 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class SignOff(Strict):
+    """Who approved which text of one language, and when (written by `pipeline signoff`)."""
+
+    lang: LanguageCode
+    by: Text
+    role: Text | None = None
+    date: dt.date
+    # The git commit the signed text was committed in, when it was (for `signoff --status --diff`).
+    commit: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{40}$")] | None = None
+    # The whole language's fingerprint, for a sign-off of every document of the language.
+    fingerprint: Sha256 | None = None
+    # The fingerprint of each approved document (`_strings`, `_frontmatter`, topic ids).
+    documents: dict[StrictStr, Sha256] = Field(min_length=1)
+
+
+class SignOffs(Strict):
+    signoffs: list[SignOff] = Field(default_factory=list)
 
 
 # A glossary entry maps language codes to the agreed term in each language.

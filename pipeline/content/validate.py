@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.content import model, schema
 from pipeline.content.glyphs import check_fonts, check_glyphs
-from pipeline.content.loader import EDITION_FILE, FRONT_FILE, Loaded, Loc, format_loc
+from pipeline.content.loader import EDITION_FILE, FRONT_FILE, STRINGS_FILE, Loaded, Loc, format_loc
 from pipeline.content.packs import check_packs
 from pipeline.errors import Problem
 
@@ -43,7 +43,7 @@ def _edition_line(project: Project, loc: Loc) -> int:
 def _check_languages(project: Project, problems: list[Problem]) -> None:
     edition_path = project.root / EDITION_FILE
     for code in project.edition.languages:
-        if code not in project.languages:
+        if code not in project.languages and not (project.root / code / STRINGS_FILE).is_file():
             i = project.edition.languages.index(code)
             problems.append(Problem(edition_path, _edition_line(project, ("languages", i)),
                                     f"languages[{i}]", f"no folder content/{code}/ with a _strings.yaml"))
@@ -82,7 +82,7 @@ def _check_topic_files(project: Project, language: Language, problems: list[Prob
                                         f"'{related}' is listed twice"))
             seen.add(related)
     for i, topic_id in enumerate(known):
-        if topic_id not in language.sources:
+        if not (language.directory / f"{topic_id}.yaml").is_file():  # (a file that failed is named already)
             others = [c for c, lang in project.languages.items() if topic_id in lang.sources]
             where = f" (present in {', '.join(others)})" if others else ""
             problems.append(Problem(project.root / EDITION_FILE, _edition_line(project, ("topics", i, "id")),

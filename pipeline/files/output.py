@@ -11,8 +11,11 @@ stage a complete output under such a name and move it into place later
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +55,43 @@ def commit_staged(path: Path) -> None:
 def discard_staged(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         staged_path(path).unlink()
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put the complete folder `staging` where the folder `target` is, in one step.
+
+    Linux swaps the two names atomically (renameat2 with RENAME_EXCHANGE), so a reader
+    sees the old folder or the new one, never a missing or half-replaced one; the old
+    folder, now under the staging name, is then removed. Where the swap is not offered,
+    the old folder is renamed aside, the new one renamed in, and the old one put back if
+    that fails.
+    """
+    if _exchange(staging, target):
+        shutil.rmtree(staging)
+        return
+    aside = target.with_name(f".{target.name}.old{PART_MARK}{os.getpid()}")
+    target.rename(aside)
+    try:
+        staging.rename(target)
+    except BaseException:
+        aside.rename(target)
+        raise
+    shutil.rmtree(aside)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or filesystem cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
 
 
 def remove_stale_parts(build_dir: Path) -> int:

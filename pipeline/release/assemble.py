@@ -17,7 +17,9 @@ under their own path), and the handbook DOCX get their page numbers from LibreOf
 layout (`pipeline.release.docx_pages`). Gates run first and every cause of a refusal is named
 at once. The set is written to a hidden folder beside its place and renamed into place
 only when complete, so a refused or interrupted release leaves no partial set. Every
-byte depends on the sources only: two releases of the same edition are identical.
+byte depends on the sources only: two releases of the same edition are identical. A set
+already in place is never replaced silently: the same files are nothing to do, other
+files are refused unless --replace, and then the new set is swapped in whole.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pipeline.content.project import EDITION_FILE, Project, load_project
 from pipeline.engine.plan import Job, plan
 from pipeline.engine.run import Outcome, compose, run, shared_fingerprint
 from pipeline.errors import ContentError, PipelineError, display_path
+from pipeline.files.output import replace_folder
 from pipeline.files.zips import write_zip
 
 MANIFEST = "manifest.json"
@@ -76,6 +79,8 @@ class Request:
     langs: tuple[str, ...] = ()  # empty: every language of the edition
     allow_draft: bool = False
     workers: int = 1
+    allow_unsigned: bool = False  # a draft set may go out before its languages are signed off
+    replace: bool = False  # replace a set of the same name whose files differ
 
 
 @dataclass
@@ -144,17 +149,26 @@ def _raw_status_gate(request: Request) -> list[str]:
     return _status_problem(path, loaded.line_of(("status",)), status, request)
 
 
+def signoff_gate(project: Project, request: Request) -> list[str]:
+    """Every released language signed off as it now is (`pipeline signoff`); a draft set
+    may go without (--allow-unsigned), a final one never."""
+    from pipeline.editions.signoff import gate_problems
+
+    return gate_problems(project, list(request.langs or project.edition.languages), request.allow_unsigned)
+
+
 # Checks on validated content, each returning its problems. Content problems (load and
 # validation) and failed documents are gathered around these by `release`.
-GATES: list[Gate] = [status_gate, translations_gate]
+GATES: list[Gate] = [status_gate, translations_gate, signoff_gate]
 
 
 # --- the release -------------------------------------------------------------------------
 
 
-def release(request: Request, report: Callable[[Outcome], None] | None = None) -> Path:
-    """Build and assemble the set; returns its folder. Raises `ReleaseRefused` naming
-    every problem: content, gates, failed documents."""
+def release(request: Request, report: Callable[[Outcome], None] | None = None) -> Written:
+    """Build and assemble the set; returns its folder and what was done. Raises
+    `ReleaseRefused` naming every problem: content, gates, failed documents, a different
+    set already in the folder (unless `request.replace`)."""
     problems: list[str] = []
     try:
         project = load_project(request.content)
@@ -170,8 +184,17 @@ def release(request: Request, report: Callable[[Outcome], None] | None = None) -
     if problems:
         raise ReleaseRefused(problems)
     entries = assemble(project, request, jobs, langs)
-    return write_set(request.out_dir, set_name(project), entries, manifest(project, langs, entries),
-                     readme(project, langs, entries))
+    from pipeline.editions import notes, sources
+
+    entries.append(Entry(sources.SNAPSHOT, "snapshot", "screen", "json", "", sources.snapshot(project, langs)))
+    record = notes.manifest_record(project, langs, notes.content_commit(project))
+    before, since = notes.history(project, langs)
+    written = write_set(request.out_dir, set_name(project), entries, {**manifest(project, langs, entries), **record},
+                        readme(project, langs, entries, {lang: notes.readme_notes(project, lang, before, since)
+                                                         for lang in langs}), replace=request.replace)
+    if project.edition.status == "final":
+        notes.record_release(project, set_name(project), record)  # the editions log; drafts record nothing
+    return written
 
 
 def release_jobs(project: Project, build_dir: Path, langs: list[str]) -> list[Job]:
@@ -261,7 +284,7 @@ def manifest(project: Project, langs: list[str], entries: list[Entry]) -> dict[s
     }
 
 
-def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
+def readme(project: Project, langs: list[str], entries: list[Entry], notes: dict[str, list[str]] | None = None) -> str:
     """The set listed for the person sending it out, one section per language, in it."""
     from pipeline.render.html import environment
 
@@ -274,12 +297,14 @@ def readme(project: Project, langs: list[str], entries: list[Entry]) -> str:
                   (labels.docx, [e for e in mine if e.format == "docx"]),
                   (labels.bundle, [e for e in mine if e.kind == "bundle"]),
                   (labels.print, [e for e in mine if e.set == "print"]),
-                  (labels.archive, [e for e in mine if e.set == "archive"])]
+                  (labels.archive, [e for e in mine if e.set == "archive"]),
+                  (strings.editions.snapshot, [e for e in entries if e.kind == "snapshot"])]
         sections.append({
             "name": strings.name,
             "heading": labels.heading.format(edition=mine[0].edition_label),
             "status": strings.status[project.edition.status],
             "draft_notice": labels.draft_notice if project.edition.status != "final" else "",
+            "notes": (notes or {}).get(lang, []),
             "groups": [(label, _rows(files, labels.pages)) for label, files in groups if files],
             "verify": labels.verify,
         })
@@ -302,32 +327,70 @@ def checksums(files: dict[str, bytes]) -> str:
 # --- writing the set, atomically ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Written:
+    """Where a set is and what the release did: "written", "replaced" or "unchanged"."""
+
+    path: Path
+    action: str
+
+    def line(self) -> str:
+        if self.action == "unchanged":
+            return f"{display_path(self.path)} already holds this set, file for file: nothing to do"
+        return f"{'replaced' if self.action == 'replaced' else 'released'} {self.path}"
+
+
 def write_set(out_dir: Path, name: str, entries: list[Entry], manifest_data: dict[str, object],
-              readme_text: str) -> Path:
-    """Write the set beside its place and rename it in; a set already there is replaced."""
+              readme_text: str, replace: bool = False) -> Written:
+    """Write the set beside its place and swap it in. A set already there with the same
+    files is left as it is; one whose files differ is refused unless `replace`."""
     files = {e.path: e.data for e in entries}
     files[README] = readme_text.encode("utf-8")
     manifest_data["files"].append(Entry(README, "readme", "screen", "txt", "", files[README]).record())
     files[MANIFEST] = (json.dumps(manifest_data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     files[SUMS] = checksums(files).encode("ascii")
+    target = out_dir / name
+    existed = target.exists()
+    if existed:
+        differences = compare_set(target, files)
+        if not differences:
+            return Written(target, "unchanged")
+        if not replace:
+            raise ReleaseRefused([f"{display_path(target)}: a set with other files is already there "
+                                  f"({_listed(differences)}): pass --replace to replace it, or --out for "
+                                  "another folder"])
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(f".*{PART_MARK}*"):
         shutil.rmtree(stale, ignore_errors=True)
-    target = out_dir / name
     staging = out_dir / f".{name}{PART_MARK}{os.getpid()}"
-    old = out_dir / f".{name}.old{PART_MARK}{os.getpid()}"
     try:
         for path, data in files.items():
             dest = staging / path
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
+        if existed:
+            replace_folder(staging, target)
+        else:
+            staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-    return target
+    return Written(target, "replaced" if existed else "written")
+
+
+def compare_set(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """How the files in `folder` differ from `files`: "changed: x", "missing: x", "extra: x"."""
+    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    changed = [f"changed: {path}" for path, data in sorted(files.items())
+               if path in present and present[path].read_bytes() != data]
+    missing = [f"missing: {path}" for path in sorted(files) if path not in present]
+    extra = [f"extra: {path}" for path in sorted(present) if path not in files]
+    return changed + missing + extra
+
+
+def _listed(differences: list[str], shown: int = 3) -> str:
+    more = len(differences) - shown
+    head = "; ".join(differences[:shown])
+    return f"{head}; and {more} more" if more > 0 else head
 
 
 # --- verification --------------------------------------------------------------------------

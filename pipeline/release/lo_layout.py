@@ -5,7 +5,7 @@
 For each file (opened read-only and hidden, never saved) the report gives:
 
 * `pages`: the number of pages;
-* `bookmarks`: the page each bookmark starts on, as LibreOffice lays the file out;
+* `bookmarks`: the page each visible bookmark starts on, as LibreOffice lays the file out;
 * `toc` and `pagerefs`: after LibreOffice itself updated every index and field, the
   page number at the end of each table-of-contents line and the result of each
   cross-reference field, in document order (what a reader who presses "update all"
@@ -70,6 +70,8 @@ def _measure(desktop, path: Path) -> dict:
         bookmarks = {}
         marks = doc.getBookmarks()
         for name in marks.getElementNames():
+            if name.startswith("_"):  # hidden: the review anchors (pipeline.render.docx_anchors), Word's own
+                continue
             cursor.gotoRange(marks.getByName(name).getAnchor().getStart(), False)
             bookmarks[name] = cursor.getPage()
         cursor.jumpToLastPage()

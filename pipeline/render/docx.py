@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from pipeline import producer
+from pipeline.checks.breaks import MAX_HYPHENATED_LINES
 from pipeline.content.model import (
     Asset,
     BulletList,
@@ -56,7 +57,7 @@ from pipeline.content.model import (
     Table,
 )
 from pipeline.errors import BuildError
-from pipeline.render import docx_bidi
+from pipeline.render import docx_anchors, docx_bidi
 from pipeline.render import docx_fields as f
 from pipeline.render import docx_media as media
 from pipeline.render.docx_styles import (
@@ -64,6 +65,7 @@ from pipeline.render.docx_styles import (
     CREDITS_LABEL_STYLE,
     FIGURE_CREDIT_STYLE,
     HYPERLINK_STYLE,
+    HYPHENATION_ZONE_MM,
     LINE_HEIGHT_EM,
     PAGE_NUMBER_STYLE,
     PAPER_MM,
@@ -127,6 +129,8 @@ class _DocxBuilder:
         self.body = self.document.element.body
         self.final_sectPr = self.body.find(qn("w:sectPr"))
         self.bookmarks = f.Bookmarks()
+        # Which field each text came from, for `pipeline review` (see docx_anchors).
+        self.anchors = docx_anchors.Anchors(self.bookmarks.next_id)
         # Page-number results to fill in once the body is complete: (bookmark, w:t).
         self.page_results: list[tuple[str, object]] = []
         # Paragraphs that begin a section starting on an odd page (for the page estimate).
@@ -166,6 +170,7 @@ class _DocxBuilder:
         self._fill_page_numbers()
         self._settings()
         self._core_properties()
+        docx_anchors.add_custom_properties(self.document, self.anchors.properties(doc))
         if doc.meta.direction == "rtl":
             docx_bidi.right_to_left(self.document, doc.meta.locale)
         out = io.BytesIO()
@@ -202,9 +207,9 @@ class _DocxBuilder:
             ppr.append(pstyle)
             p.append(ppr)
         if isinstance(content, str):
-            p.append(f.text_run(content))
+            p.extend(self.anchors.wrap(content, [f.text_run(content)]))
         elif content:
-            p.extend(self.inline(content))
+            p.extend(self.anchors.wrap(content, self.inline(content)))
         for run in runs:
             p.append(run)
         self.final_sectPr.addprevious(p)
@@ -253,7 +258,7 @@ class _DocxBuilder:
         heading = self.par("Heading1", chapter.title)
         self.bookmarks.wrap(heading, chapter.anchor)
         # A link on the title band keeps the band's white: only the underline marks it.
-        self.par("Lead", runs=self.inline(chapter.lead, link_style=BAND_LINK_STYLE))
+        self.par("Lead", runs=self.anchors.wrap(chapter.lead, self.inline(chapter.lead, link_style=BAND_LINK_STYLE)))
         self._blocks(chapter.intro)
         for section in chapter.sections:
             self._section(section, 2)
@@ -283,22 +288,23 @@ class _DocxBuilder:
         """The contact and source lines after a factsheet's text, when given."""
         credits = self.doc.credits
         if credits.contact:
-            self.par("Credits", runs=[f.text_run(self.labels["contact"], style=CREDITS_LABEL_STYLE),
-                                      f.text_run(" "), self._contact_link()])
+            label = [f.text_run(self.labels["contact"], style=CREDITS_LABEL_STYLE), f.text_run(" ")]
+            self.par("Credits", runs=[*self.anchors.generated(label), *self._contact_link()])
         if credits.source:
             self.par("Credits", credits.source)
 
-    def _contact_link(self):
-        """The contact as a link (mailto: or https:), shown as typed."""
+    def _contact_link(self) -> list:
+        """The contact as a link (mailto: or https:), shown as typed, in its anchor."""
         credits = self.doc.credits
         rel_id = self.document.part.relate_to(credits.contact_href, RT.HYPERLINK, is_external=True)
-        return f.external_link(rel_id, [f.text_run(credits.contact, style="Hyperlink")])
+        return self.anchors.wrap(credits.contact, [f.external_link(rel_id, [f.text_run(credits.contact,
+                                                                                          style="Hyperlink")])])
 
     def _xref(self, title: str, bookmark: str) -> None:
         """`Title, p. N`: the title links to the chapter, N is a PAGEREF field."""
-        runs = [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")]),
-                f.text_run(XREF_SEPARATOR)]
-        runs += self._label_runs("page_ref", {"page": lambda: self.page_ref(bookmark)})
+        runs = self.anchors.wrap(title, [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")])])
+        runs += self.anchors.generated([f.text_run(XREF_SEPARATOR),
+                                        *self._label_runs("page_ref", {"page": lambda: self.page_ref(bookmark)})])
         self.par("RelatedArea", runs=runs)
 
     def _section(self, section: Section, level: int) -> None:
@@ -338,7 +344,8 @@ class _DocxBuilder:
             elif isinstance(block, Quote):
                 self.par("Quote", block.spans)
                 # The attribution and the source share the quotation's caption, a line each.
-                lines = [self.inline(line) for line in (block.attribution, block.source) if line is not None]
+                lines = [self.anchors.wrap(line, self.inline(line))
+                         for line in (block.attribution, block.source) if line is not None]
                 if lines:
                     self.par("Caption", runs=lines[0] + ([f.break_run(), *lines[1]] if len(lines) > 1 else []))
             elif isinstance(block, Figure):
@@ -351,10 +358,12 @@ class _DocxBuilder:
     def _figure(self, figure: Figure) -> None:
         """The picture at its share of the PDF's column width, then caption and credit."""
         width = column_width_mm(self.doc) * figure.width / 100
-        self.par("Figure", runs=[self.picture(self.document.part, figure.asset, width, figure.alt)])
-        runs = self.inline(figure.caption) if figure.caption is not None else []
+        self.par("Figure", runs=self.anchors.wrap(figure.alt, [self.picture(self.document.part, figure.asset,
+                                                                             width, figure.alt)]))
+        runs = self.anchors.wrap(figure.caption, self.inline(figure.caption)) if figure.caption is not None else []
         if figure.credit is not None:
-            runs += ([f.text_run(" ")] if runs else []) + self.inline(figure.credit, style=FIGURE_CREDIT_STYLE)
+            runs += (self.anchors.generated([f.text_run(" ")]) if runs else []) + self.anchors.wrap(
+                figure.credit, self.inline(figure.credit, style=FIGURE_CREDIT_STYLE))
         if runs:
             self.par("FigureCaption", runs=runs)
 
@@ -379,7 +388,7 @@ class _DocxBuilder:
         pstyle.set(qn("w:val"), style)
         ppr.append(pstyle)
         p.append(ppr)
-        p.extend(self.inline(content))
+        p.extend(self.anchors.wrap(content, self.inline(content)))
         return p
 
     # --- handbook ------------------------------------------------------------------------
@@ -398,16 +407,20 @@ class _DocxBuilder:
             self.par("CoverMeta", value)
         # Imprint, on the back of the cover (its heading style starts a page).
         self.par("ImprintHeading", labels["imprint"])
-        self.par("ImprintValue", front.organisation, runs=[f.break_run(), f.text_run(front.unit)])
+        self.par("ImprintValue", front.organisation,
+                 runs=[f.break_run(), *self.anchors.wrap(front.unit, [f.text_run(front.unit)])])
         for label, value in (("edition", meta.edition_label), ("reference", meta.reference),
                              ("classification", meta.classification), ("status", meta.status)):
             self.par("ImprintLabel", labels[label])
             self.par("ImprintValue", value)
         if self.doc.credits.contact:
             self.par("ImprintLabel", labels["contact"])
-            self.par("ImprintValue", runs=[self._contact_link()])
+            self.par("ImprintValue", runs=self._contact_link())
         if self.doc.credits.source:
             self.par("ImprintSource", self.doc.credits.source)
+        if self.doc.imprint_approval:
+            for approval in (a for a in self.doc.approvals if a.whole_language):
+                self.par("ImprintSource", approval.line)
         # Foreword, on page 3 (its heading style starts a page); a pack may have none.
         if front.foreword:
             self.par("FrontHeading", labels["foreword"])
@@ -440,7 +453,7 @@ class _DocxBuilder:
             runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
             if i == len(entries) - 1:
                 runs.append(f.field_end())
-            self.par(style, runs=runs)
+            self.par(style, runs=self.anchors.generated(runs))
         # The section break goes in an empty paragraph after the field: LibreOffice
         # (7.4) drops the page fields of the next footers when the section ends in the
         # paragraph that ends the TOC.
@@ -507,7 +520,7 @@ class _DocxBuilder:
             pstyle.set(qn("w:val"), "Header" if root.tag == qn("w:hdr") else "Footer")
             ppr.append(pstyle)
             p.append(ppr)
-            p.extend(runs)
+            p.extend(self.anchors.generated(runs))
             root.append(p)
 
     def _label_runs(self, name: str, fields: dict[str, Callable[[], list]]) -> list:
@@ -542,8 +555,8 @@ class _DocxBuilder:
 
     def _factsheet_running_parts(self) -> None:
         """As the PDF: organisation and edition, then the title, on the left; reference
-        and classification in the middle; `Page N of M` on the right. The logo, if
-        any, heads every page on the right (the PDF's masthead is not repeated)."""
+        and classification on the right; `Page N of M` (two pages only) in the middle.
+        The logo, if any, heads every page on the right (the PDF's masthead is not repeated)."""
         meta = self.doc.meta
         section = self.document.sections[0]
         _, pages = self._estimate_pages()
@@ -554,8 +567,8 @@ class _DocxBuilder:
         section.footer.is_linked_to_previous = False
         self._fill(section.footer, [
             [f.text_run(meta.author + META_SEPARATOR + meta.edition_label), f.tab_run(),
-             f.text_run(meta.reference), f.tab_run(), *self._page_of(pages)],
-            [f.text_run(meta.title), f.tab_run(), f.text_run(meta.classification)],
+             *self._page_of(pages), f.tab_run(), f.text_run(meta.reference)],
+            [f.text_run(meta.title), f.tab_run(), f.tab_run(), f.text_run(meta.classification)],
         ])
 
     def _page_number(self) -> list:
@@ -693,10 +706,14 @@ class _DocxBuilder:
             settings.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))
         tab_stop = settings.find(qn("w:defaultTabStop"))
         limit = OxmlElement("w:consecutiveHyphenLimit")
-        limit.set(qn("w:val"), "2")
+        limit.set(qn("w:val"), str(MAX_HYPHENATED_LINES))  # as the PDF: pipeline.checks.breaks
         tab_stop.addnext(limit)
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
         limit.addnext(OxmlElement("w:doNotHyphenateCaps"))
+        # Word leaves a line unhyphenated when its gap is narrower than the zone (twips).
+        zone = OxmlElement("w:hyphenationZone")
+        zone.set(qn("w:val"), str(twips(HYPHENATION_ZONE_MM)))
+        limit.addnext(zone)
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:val"), self.doc.meta.locale)

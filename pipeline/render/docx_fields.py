@@ -154,16 +154,15 @@ class Bookmarks:
     def __contains__(self, anchor: str) -> bool:
         return anchor in self._names
 
+    def next_id(self) -> str:
+        """A bookmark id not given yet (ids are unique in the whole document)."""
+        self._next_id += 1
+        return str(self._next_id - 1)
+
     def wrap(self, paragraph, anchor: str) -> str:
         """Put a bookmark around the whole content of `paragraph` (a `w:p`)."""
         name = self.name(anchor)
-        ident = str(self._next_id)
-        self._next_id += 1
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), ident)
-        start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), ident)
+        start, end = bookmark_marks(self.next_id(), name)
         ppr = paragraph.find(qn("w:pPr"))
         if ppr is not None:
             ppr.addnext(start)
@@ -171,6 +170,16 @@ class Bookmarks:
             paragraph.insert(0, start)
         paragraph.append(end)
         return name
+
+
+def bookmark_marks(ident: str, name: str) -> tuple:
+    """The `w:bookmarkStart` and `w:bookmarkEnd` of bookmark `name` with id `ident`."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), ident)
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), ident)
+    return start, end
 
 
 def external_link(rel_id: str, runs: Iterable):

@@ -260,6 +260,16 @@ STYLES: tuple[ParaStyle, ...] = (
 
 STYLE_BY_ID = {s.style_id: s for s in STYLES}
 
+# Running text is hyphenated (settings.xml `w:autoHyphenation`); every other style, display
+# text above all (titles, leads, headings, call-out titles), lists, captions, tables,
+# labels and running heads, carries `w:suppressAutoHyphens`, as the PDF's CSS sets them
+# `hyphens: manual`: a hyphen in a title or a ragged line reads as a mistake.
+HYPHENATED_STYLES = frozenset({"Normal", "ListIntro", "Quote", "CalloutBody", "KeyFigureText"})
+# Word's hyphenation zone: a line whose gap at the end is narrower than this is not
+# hyphenated. Narrower than Word's 0.25 in: the body is justified in a narrow measure,
+# where fewer hyphens mean wider word spaces.
+HYPHENATION_ZONE_MM = 5
+
 # Character styles: links, page numbers and the label of a credit line; emphasis stays
 # bold/italic on the run.
 HYPERLINK_STYLE = "Hyperlink"
@@ -321,6 +331,8 @@ def _ppr_xml(spec: ParaStyle, colours: dict[str, str], width_mm: float, numberin
             for align, pos, leader in spec.tabs
         )
         parts.append(f"<w:tabs>{tabs}</w:tabs>")
+    if spec.style_id not in HYPHENATED_STYLES:
+        parts.append("<w:suppressAutoHyphens/>")
     parts.append(f'<w:spacing w:before="{round(spec.before * 20)}" w:after="{round(spec.after * 20)}" '
                  f'w:line="{round(spec.line * 240)}" w:lineRule="auto"/>')
     ind = [f'w:left="{twips(spec.indent_left)}"', f'w:right="{twips(spec.indent_right)}"']

@@ -43,6 +43,7 @@ from pipeline import producer
 from pipeline.content import theme
 from pipeline.content.model import Asset, Document
 from pipeline.errors import BuildError, display_path
+from pipeline.render import breaks
 from pipeline.render.html import (
     STYLESHEETS,
     TEMPLATES_DIR,
@@ -100,6 +101,7 @@ def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
     """
     with _Render(doc, strict) as render:
         laid_out = render.paginated()
+        breaks.report(laid_out.pages, render.what)
         if len(laid_out.pages) >= COLLECT_FROM_PAGES:
             # The layout leaves its discarded attempts (column balancing) behind as
             # reference cycles, which Python's collector reaches late: writing the PDF
@@ -173,6 +175,8 @@ class _Render:
         self.stack = ExitStack()
         self.stack.enter_context(_RENDER_LOCK)
         self.records = self.stack.enter_context(_captured_warnings())
+        # The print editor's line-breaking rules, applied in every layout (render/breaks.py).
+        self.stack.enter_context(breaks.enforced())
         return self
 
     def paginated(self) -> weasyprint.Document:

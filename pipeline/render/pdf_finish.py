@@ -32,7 +32,7 @@ from importlib.resources import files
 
 import pikepdf
 
-from pipeline.content.model import Document
+from pipeline.content.model import Approval, Document
 
 MM = 72 / 25.4
 
@@ -73,6 +73,7 @@ def finish(data: bytes, doc: Document) -> bytes:
             _pdfx(pdf)
         elif layout.variant == "archive":
             _archive_metadata(pdf, doc)
+            _signoff_metadata(pdf, doc)
         # Both halves of the /ID from what is saved (WeasyPrint's first half hashed the
         # file before these changes).
         del pdf.trailer["/ID"]
@@ -175,3 +176,21 @@ def _archive_metadata(pdf: pikepdf.Pdf, doc: Document) -> None:
         xmp["dc:language"] = {meta.locale}
         xmp["dc:rights"] = meta.classification
         xmp["xmp:Label"] = f"{meta.edition_label} · {meta.status}"
+
+
+def _signoff_metadata(pdf: pikepdf.Pdf, doc: Document) -> None:
+    """The sign-offs current for the document's text (content/signoffs.yaml), as
+    `dc:contributor` entries: a predefined PDF/A property, so no extension schema is needed."""
+    if not doc.approvals:
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        # A list in a fixed order (pikepdf writes the rdf:Bag the property is): a set's order
+        # changes from process to process, and the archive file must not.
+        xmp["dc:contributor"] = sorted({approval_record(a) for a in doc.approvals})
+
+
+def approval_record(approval: Approval) -> str:
+    """`Jane Doe; Reviser; 2026-11-20; sha256:<fingerprint>`: who approved which text, in
+    which role, when (no words of any language: the role is the signatory's own)."""
+    parts = [approval.by, approval.role, approval.date.isoformat(), f"sha256:{approval.fingerprint}"]
+    return "; ".join(part for part in parts if part)

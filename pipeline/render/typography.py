@@ -3,7 +3,10 @@
 The rules are data (`typography:` in each language's `_strings.yaml`), so a new
 language needs a strings file, not code. Writers type plain text; this step adds
 curly quotes and apostrophes, French spaces before ; : ! ? and inside « », no-break
-spaces in long numbers and before %, and en dashes in ranges.
+spaces in long numbers and before %, en dashes in ranges, and no-break spaces in the
+phrases that must never break across lines (`no_break`: "1540 (2004)", "Nations Unies").
+French spaces before punctuation and inside « » are narrow no-break spaces (U+202F),
+which keep their width in a justified line (a U+00A0 stretches with the word spaces).
 
 In a right-to-left language (`direction: rtl`), runs of left-to-right text inside it
 (reference codes such as COM/FS/2026-11/COR-01, acronyms, Latin names) are wrapped in
@@ -67,7 +70,13 @@ class Typographer:
             text = pattern.sub(replacement, text)
         text = self._numbers(text)
         text = self._dashes(text)
+        for pattern in self._no_break:
+            text = pattern.sub(lambda m: re.sub("[ \t]+", NO_BREAK_SPACE, m.group()), text)
         return text
+
+    @cached_property
+    def _no_break(self) -> list[re.Pattern[str]]:
+        return [no_break_pattern(phrase) for phrase in self.rules.no_break]
 
     def _quotes(self, text: str) -> str:
         d_open, d_close = self.rules.double_quotes
@@ -111,6 +120,25 @@ class Typographer:
         if self.rules.en_dash_ranges:
             text = _RANGE.sub("\\1\u2013\\2", text)
         return text.replace(" - ", " \u2013 ")
+
+
+NO_BREAK_SPACE = "\u00a0"
+# A number as typed or typeset: digits, maybe in groups ("10 000", "10,000", "1540").
+_NUMBER = r"\d+(?:[ \u00a0\u202f,.]\d{3}(?!\d))*"
+
+
+def no_break_pattern(phrase: str) -> re.Pattern[str]:
+    """The pattern of a `no_break` phrase: its words as written, any run of spaces
+    between them, `{number}` for a number; never inside a longer word or number."""
+    parts = []
+    for piece in re.split(r"(\{number\}|\s+)", phrase.strip()):
+        if piece == "{number}":
+            parts.append(_NUMBER)
+        elif piece.isspace():
+            parts.append(f"[ \t{_NBSP_CHARS}]+")
+        elif piece:
+            parts.append(re.escape(piece))
+    return re.compile(r"(?<![\w.,])" + "".join(parts) + r"(?!\w)")
 
 
 # A hyphen between two numbers that stand alone ("2019-2021"), not inside a code such

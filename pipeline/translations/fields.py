@@ -31,7 +31,7 @@ FRONT_DOC = FRONT_FILE.removesuffix(".yaml")
 LANGUAGE_DOCS = (STRINGS_DOC, FRONT_DOC)
 
 # Top-level keys that hold translatable text, per kind of document (None: every key but `_SKIP`).
-_STRINGS_KEYS = ("labels", "release", "status", "classification", "date", "packs")
+_STRINGS_KEYS = ("labels", "release", "editions", "status", "classification", "date", "packs")
 _SKIP = ("id", "related")
 # Keys of a block that hold settings, not text: the same in every language.
 _BLOCK_SETTINGS = {"figure": ("src", "width"), "table": ("align",)}

@@ -52,6 +52,7 @@ class Imported:
     lang: str
     units: int = 0  # units imported (marked translated)
     skipped: int = 0  # units not marked translated
+    unmarked: list[str] = field(default_factory=list)  # of those, the ones whose target was changed
     files: list[Path] = field(default_factory=list)  # translated files rewritten
     record_written: bool = False
 
@@ -70,8 +71,8 @@ def import_xliff(project: Project, path: Path, lang: str | None = None) -> Impor
     ref = reference(project)
     target_lang = _check_languages(read.src_lang, read.trg_lang, ref, translated_languages(project), lang, name)
     statuses = {s.doc: s for s in language_status(project, target_lang)}
-    wanted, skipped = _resolve(read.units, statuses, name, ref)
-    result = Imported(target_lang, sum(len(v) for v in wanted.values()), skipped)
+    wanted, skipped, unmarked = _resolve(read.units, statuses, name, ref)
+    result = Imported(target_lang, sum(len(v) for v in wanted.values()), skipped, unmarked)
     new_texts: dict[Path, str] = {}
     record = load_record(project.root, target_lang, ref)
     for doc, targets in wanted.items():
@@ -123,12 +124,15 @@ def _source_text(unit: ReadUnit) -> str | None:
 
 
 def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
-             ref: str) -> tuple[dict[str, dict[int, tuple[Field, str]]], int]:
-    """Each translated unit's English field and decoded target; XliffError listing every refusal."""
+             ref: str) -> tuple[dict[str, dict[int, tuple[Field, str]]], int, list[str]]:
+    """Each translated unit's English field and decoded target, the number of units not
+    marked translated and the labels of those whose target was changed all the same;
+    XliffError listing every refusal."""
     problems: dict[str, list[str]] = defaultdict(list)
     too_long: list[str] = []
     wanted: dict[str, dict[int, tuple[Field, str]]] = defaultdict(dict)
     skipped = 0
+    unmarked: list[str] = []
     for unit in units:
         status = statuses.get(unit.doc)
         label = unit.id if unit.id.startswith(f"{unit.doc}:") else f"{unit.doc}:{unit.id}"
@@ -139,6 +143,8 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
             continue
         if unit.state not in TRANSLATED_STATES:
             skipped += 1
+            if _target_changed(unit, english, status):
+                unmarked.append(label)
             continue
         if unit.target is None or (not "".join(unit.target.itertext()).strip() and not len(unit.target)):
             problems["empty"].append(label)
@@ -171,7 +177,20 @@ def _resolve(units: list[ReadUnit], statuses: dict[str, DocStatus], name: str,
     lines = [f"{name}: {messages[kind]}: {', '.join(labels)}" for kind, labels in problems.items()] + too_long
     if lines:
         raise XliffError("\n".join(lines))
-    return {doc: targets for doc, targets in wanted.items() if targets}, skipped
+    return {doc: targets for doc, targets in wanted.items() if targets}, skipped, unmarked
+
+
+def _target_changed(unit: ReadUnit, english: Field, status: DocStatus) -> bool:
+    """The unit's target differs from the translation the content has (a translator
+    edited it in a text editor and left its state at `initial`)."""
+    if unit.target is None or not "".join(unit.target.itertext()).strip():
+        return False
+    current = next((m.other for m in status.matches if m.english is english and m.other is not None), None)
+    try:
+        target = markup_of(unit.target, source_xml(english.text)[1])
+    except ValueError:
+        return True
+    return current is None or target != current.text
 
 
 def _unchanged(unit: ReadUnit, english: Field, status: DocStatus) -> str | None:

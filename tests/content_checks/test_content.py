@@ -43,6 +43,15 @@ SOURCE_EDITS = [
     # "in combat zones between the military and police" read as zones between them
     ("the exchange of data collected in combat zones between the military and police",
      "the military and police to exchange data collected in combat zones"),
+    # The reviser's corrections (issue 21).
+    ("organisations, with many practical applications.", "organisations."),  # meaningless, from the web source
+    ("preventively combating their activities", "preventing their activities"),
+    ("for re-injection into legal companies and economies",
+     "to be reinjected into legitimate businesses and economies"),
+    ("other more serious crimes", "other, more serious crimes"),
+    ("murder, they are also used", "murder, firearms are also used"),
+    ("the use of the Internet", "the use of the internet"),
+    ("reap juicy profits with little risk", "reap large profits at little risk"),  # register
 ]
 
 
