@@ -22,8 +22,8 @@ DEB_RELEASE := libreoffice-writer-nogui python3-uno
 
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all handbook factsheets packs release changes test bench visual-diff lint translations clean deps deps-build deps-test \
-        deps-preview deps-release venv preview schema screenshot check-pdf
+.PHONY: all handbook factsheets packs release changes test check check-content bench visual-diff lint translations \
+        clean deps deps-build deps-test deps-preview deps-release venv preview schema screenshot check-pdf
 
 all: deps-build $(STAMP)
 	$(PIPELINE) build
@@ -42,8 +42,20 @@ packs: deps-build $(STAMP)
 release: deps-build deps-release $(STAMP)
 	$(PIPELINE) release
 
+# Everything, what CI runs (docs/testing.md): the code's tests and the content checks, on
+# every core; the session's builds are made once and shared between the workers.
+PYTEST_PARALLEL := -n auto --dist loadgroup
+
 test: deps-build deps-test $(TEST_STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+# The edit loop: the code's tests without LibreOffice, Chromium or full builds (`slow`).
+check: deps-build $(TEST_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow" --ignore=tests/content_checks
+
+# Our own content against the editors' source text, the editorial fixes, spelling.
+check-content: deps-build deps-test $(TEST_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/content_checks
 
 bench: deps-build $(TEST_STAMP)
 	$(BIN)/python tests/bench.py
@@ -92,9 +104,10 @@ venv: $(STAMP)
 
 # The runtime packages only (what `make handbook` needs); the test tools come with
 # $(TEST_STAMP), on the first `make test` or `make lint`.
+# No `pip install --upgrade pip` first: the pip of Python 3.11's venv installs editable
+# projects already, and upgrading it was a tenth of a fresh clone's `make handbook`.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 

@@ -484,16 +484,19 @@ def signoff(ctx: Context, lang, by, role, docs, show_status) -> None:
 @cli.command()
 @pass_ctx
 def validate(ctx: Context) -> None:
-    """Check all content (schemas, links, translation status) and summarise it.
+    """Check all content (schemas, links, translation status, glossary) and summarise it.
 
     Translations that are not current are a warning in a draft and an error in a
-    final edition, exactly as for build.
+    final edition, exactly as for build. A current translation that does not use the
+    agreed term of content/glossary.yaml is an error.
 
     \b
     Example:
       pipeline validate
     """
     from pipeline.content.stats import words_per_language
+    from pipeline.errors import ContentError
+    from pipeline.translations.glossary import check_glossary
 
     project = ctx.project()
     if project.template_override is not None:  # a theme's templates: checked (never run) as a build would
@@ -501,6 +504,9 @@ def validate(ctx: Context) -> None:
 
         check_templates(project.template_override)
     _check_translations(ctx, project, set(project.edition.languages))
+    glossary_problems = check_glossary(project)
+    if glossary_problems:
+        raise ContentError(glossary_problems)
     words = words_per_language(project)
     per_lang = ", ".join(f"{code} {count:,} words" for code, count in words.items())
     packs = f"{len(project.pack_ids)} packs, " if project.pack_ids else ""

@@ -1,18 +1,42 @@
-"""Shared fixtures: the real content, a tiny valid fixture project, and a CLI runner."""
+"""Shared fixtures: the real content, a tiny valid fixture project, a CLI runner, and
+outputs made once per test session for every module and every xdist worker.
+
+How the session's builds are shared (docs/testing.md): `shared.folder(name, make)`
+makes a folder once, under a file lock, in a directory all workers of one `pytest -n`
+run see; the other workers wait for it and then read it. What a test gets from it is
+read-only: a test that changes files copies them first.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from session_outputs import FIXTURES, UNO_PYTHON, LibreOffice, Shared, cli_build
 
 from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# A test that uses one of these (directly or through its own fixtures) reads session
+# builds, so it is `slow` (left out of `make check`) without saying so itself. Modules
+# mark their other slow tests `@pytest.mark.slow` (docs/testing.md).
+SLOW_FIXTURES = {"shared", "real_build"}
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Shared:
+    """Outputs made once per session. Under xdist each worker has its own base temporary
+    folder inside the session's; their common parent is the one place all of them see
+    (pytest-xdist's documented pattern). Without xdist the session's own folder serves."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return Shared(root / "shared")
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +74,64 @@ def run_cli():
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory) -> Path:
-    """Every real document (PDF and DOCX, both languages), built once through the CLI."""
-    build_dir = tmp_path_factory.mktemp("real-build")
-    result = CliRunner().invoke(cli, ["--content", str(CONTENT), "--build-dir", str(build_dir), "build"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return build_dir
+def real_build(shared: Shared) -> Path:
+    """Every real document (PDF and DOCX, both languages), built once through the CLI.
+
+    Read-only: copy it before changing anything in it (a release writes into its build
+    folder, so test_release copies it first)."""
+    return shared.folder("real-build", lambda folder: cli_build(CONTENT, folder))
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdf(tmp_path_factory) -> Iterator[Callable[[list[Path], Path], list[Path]]]:
+    """`convert(docx_files, outdir)`: PDFs as LibreOffice lays the files out. LibreOffice
+    starts once per session (per xdist worker, and the tests using it share one worker)."""
+    if not (shutil.which("soffice") and Path(UNO_PYTHON).exists()):
+        pytest.skip("LibreOffice or python3-uno not installed (make deps-test installs them)")
+    office = LibreOffice(tmp_path_factory.mktemp("libreoffice") / "profile")
+    try:
+        yield office.convert
+    finally:
+        office.close()
+
+
+# --- xdist: module fixtures stay effective, slow tests are marked -------------------------------
+
+
+def _uses_its_modules_shared_fixture(item, info) -> bool:
+    """Whether the test uses a fixture of its own module that lives longer than one test."""
+    module = getattr(item, "module", None)
+    return any(d.scope != "function" and getattr(d.func, "__module__", None) == getattr(module, "__name__", "")
+               for defs in info.name2fixturedefs.values() for d in defs)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark tests that use a session build `slow`, and keep the tests that share a
+    fixture on one xdist worker (`--dist loadgroup`), so that it is made once: those of
+    LibreOffice on one, and those of a module that use one of its own module- or
+    session-scoped fixtures (its builds and caches, a preview server) on another, where
+    the fixture also never makes another worker wait."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if SLOW_FIXTURES & set(info.names_closure):
+            item.add_marker(pytest.mark.slow)
+        if "libreoffice_pdf" in info.names_closure:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
+        elif _uses_its_modules_shared_fixture(item, info):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def pytest_collection_finish(session) -> None:
+    """Stop a `--dist loadgroup` run whose groups xdist ignores (pytest 9.2 with
+    pytest-xdist 3.8 does, silently: every session build would then be made, and waited
+    for, on both workers)."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    for item in session.items:
+        if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid:
+            raise pytest.UsageError(f"--dist loadgroup ignores the xdist_group of {item.nodeid}: this pytest "
+                                    "and pytest-xdist do not work together (see the pin in pyproject.toml)")

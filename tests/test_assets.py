@@ -274,6 +274,7 @@ def built(result) -> set[str]:
     return {line.split()[1] for line in result.stdout.splitlines() if line.startswith("built ")}
 
 
+@pytest.mark.slow
 def test_changing_a_picture_rebuilds_exactly_the_documents_that_show_it(rich_copy, tmp_path, run_cli):
     # DOCX only, to keep the test fast: a fingerprint hashes the document model (which
     # holds each picture's hash) and the format alike, so PDFs follow the same rule.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from session_outputs import FIXTURES, cli_build
 
 from pipeline.engine import workers as workers_module
 from pipeline.files.output import build_lock
 
 FORMATS = ("pdf", "docx")
+FIXTURE = FIXTURES / "valid"
 
 
 def names(build_dir: Path) -> set[str]:
@@ -27,17 +30,30 @@ def built_lines(output: str) -> set[str]:
     return {line.split()[1] for line in output.splitlines() if line.startswith("built")}
 
 
+def clean_build(shared) -> Path:
+    """The tiny fixture (`content/`) and one clean build of it in both formats (`build/`),
+    made once per session through the CLI; read-only (copy it to change it)."""
+
+    def make(folder: Path) -> None:
+        shutil.copytree(FIXTURE, folder / "content")
+        cli_build(folder / "content", folder / "build", "--jobs", "2")
+
+    return shared.folder("fixture-clean-build", make)
+
+
 @pytest.fixture
-def fixture_build(fixture_copy, tmp_path, run_cli):
-    """Build the tiny fixture once (both formats) and hand back (content, build dir, run)."""
-    build_dir = tmp_path / "build"
+def fixture_build(shared, tmp_path, run_cli):
+    """A copy of the tiny fixture and of its clean build (both formats), as if just built
+    here (copy2 keeps the times the record checks); hands back (content, build dir, run)."""
+    made = clean_build(shared)
+    content, build_dir = tmp_path / "content", tmp_path / "build"
+    shutil.copytree(made / "content", content)
+    shutil.copytree(made / "build", build_dir)
 
     def run(*args: str):
-        return run_cli("--content", fixture_copy, "--build-dir", build_dir, *args)
+        return run_cli("--content", content, "--build-dir", build_dir, *args)
 
-    result = run("build", "--jobs", "2")
-    assert result.exit_code == 0, result.output
-    return fixture_copy, build_dir, run
+    return content, build_dir, run
 
 
 def test_fixed_output_layout(fixture_build):
@@ -207,6 +223,7 @@ def test_second_build_waits_for_the_lock(fixture_build):
     assert "4 built" in out
 
 
+@pytest.mark.slow
 def test_concurrent_builds_do_not_corrupt_outputs(fixture_copy, tmp_path):
     build_dir = tmp_path / "build"
     cmd = [sys.executable, "-m", "pipeline", "--content", str(fixture_copy), "--build-dir", str(build_dir),
@@ -230,18 +247,20 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_two_clean_builds_are_byte_identical(fixture_copy, tmp_path, run_cli):
+def test_two_clean_builds_are_byte_identical(shared, fixture_copy, tmp_path, run_cli):
+    """The session's clean build of the fixture, and another one now."""
     digests = []
-    for name in ("one", "two"):
-        build_dir = tmp_path / name
-        result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--jobs", "2")
-        assert result.exit_code == 0, result.output
+    for build_dir in (clean_build(shared) / "build", tmp_path / "two"):
+        if not build_dir.exists():
+            result = run_cli("--content", fixture_copy, "--build-dir", build_dir, "build", "--jobs", "2")
+            assert result.exit_code == 0, result.output
         digests.append({str(p.relative_to(build_dir)): sha(p) for p in build_dir.rglob("*")
                         if p.suffix in (".pdf", ".docx")})
     assert len(digests[0]) == 12
     assert digests[0] == digests[1]
 
 
+@pytest.mark.slow
 def test_print_mode_handbooks_are_byte_identical_too(fixture_copy, tmp_path, run_cli):
     """Print mode lays the handbook out twice (count, then pad to a multiple of four):
     still the same bytes from one clean build to the next."""
@@ -336,6 +355,7 @@ def test_list_shows_topics_by_language(fixture_copy, run_cli):
     assert "Criminalité alpha" in lines[1] and "44" in lines[1]
 
 
+@pytest.mark.slow
 def test_a_third_language_needs_only_content(fixture_copy, tmp_path, run_cli):
     """Adding a language is a folder of content and a strings file: no code."""
     import shutil
@@ -361,6 +381,7 @@ def test_a_third_language_needs_only_content(fixture_copy, tmp_path, run_cli):
     assert props.language == "de"
 
 
+@pytest.mark.slow
 def test_overlong_factsheet_fails_in_a_worker_and_the_rest_build(fixture_copy, tmp_path, run_cli):
     """A real render error inside a pool worker is reported by name; the other documents build."""
     path = fixture_copy / "en" / "beta.yaml"

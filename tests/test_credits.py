@@ -66,25 +66,27 @@ def fixture_project():
 
 
 @pytest.fixture(scope="session")
-def credited_build(tmp_path_factory) -> Path:
-    """The fixture (contact and source given) built once: screen PDFs and DOCX, plus the
-    print-mode handbook PDFs under print/."""
+def credited_build(shared) -> Path:
+    """The fixture (contact and source given) built once per session: screen PDFs and
+    DOCX, plus the print-mode handbook PDFs under print/."""
     from click.testing import CliRunner
 
     from pipeline.cli import cli
 
-    build_dir = tmp_path_factory.mktemp("credited")
-    # A final edition, so that no draft mark prints on the padding page.
-    content = build_dir / "content"
-    shutil.copytree(FIXTURE, content)
-    edition = content / "edition.yaml"
-    edition.write_text(edition.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
-    for extra in ([], ["--print", "--format", "pdf", "--no-factsheets"]):
-        # Screen files go to <build>/<lang>/, print files (--print) to <build>/print/<lang>/.
-        result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(build_dir), "-q",
-                                          "build", "--jobs", "2", *extra], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-    return build_dir
+    def make(build_dir: Path) -> None:
+        # A final edition, so that no draft mark prints on the padding page.
+        content = build_dir / "content"
+        shutil.copytree(FIXTURE, content)
+        edition = content / "edition.yaml"
+        edition.write_text(edition.read_text(encoding="utf-8").replace("status: draft", "status: final"),
+                           encoding="utf-8")
+        for extra in ([], ["--print", "--format", "pdf", "--no-factsheets"]):
+            # Screen files go to <build>/<lang>/, print files (--print) to <build>/print/<lang>/.
+            result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(build_dir), "-q",
+                                              "build", "--jobs", "2", *extra], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+
+    return shared.folder("credited-build", make)
 
 
 # --- given: printed everywhere ---------------------------------------------------------------

@@ -723,6 +723,7 @@ def _kill_and_check(proc: subprocess.Popen, processes: set[int]) -> bytes:
     return err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="finds the processes through /proc")
 def test_kill_9_of_a_build_leaves_no_worker_and_closes_the_pipes(case):
     """Issue table: both workers lived on forever, holding the caller's stdout, so a script hung."""
@@ -738,6 +739,7 @@ def test_kill_9_of_a_build_leaves_no_worker_and_closes_the_pipes(case):
     _kill_and_check(proc, workers)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="finds the processes through /proc")
 def test_preview_ignores_dropped_clients_and_its_worker_dies_with_it(case):
     """Issue table: a client dropping a half-sent request printed a traceback per request. Then
@@ -760,6 +762,7 @@ def test_preview_ignores_dropped_clients_and_its_worker_dies_with_it(case):
     assert "Traceback" not in err and "Exception" not in err, err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="finds the processes through /proc")
 def test_the_office_a_release_starts_dies_with_it(tmp_path):
     """A release lays DOCX files out in LibreOffice: a script that starts a launcher that

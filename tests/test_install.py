@@ -180,6 +180,7 @@ def test_every_package_and_template_folder_is_packaged():
     assert config["package-dir"] == {"pipeline.templates": "templates"}
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_templates_inside_the_package(installed: Installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     templates = {"pipeline/templates/" + str(p.relative_to(ROOT / "templates"))
@@ -188,6 +189,7 @@ def test_wheel_carries_the_templates_inside_the_package(installed: Installed):
     assert not any(name.startswith("templates/") for name in names)  # never a top-level package
 
 
+@pytest.mark.slow
 def test_installed_package_is_the_wheel_not_the_repository(installed: Installed, tmp_path: Path):
     code = "import json, sys, pipeline, pipeline.paths as p; print(json.dumps([pipeline.__file__, " \
            "str(p.TEMPLATES_DIR), sys.path]))"
@@ -206,6 +208,7 @@ def test_installed_package_is_the_wheel_not_the_repository(installed: Installed,
     assert [e for e in entries if (e / "pipeline").exists()] == [Path(module).parent.parent.resolve()]
 
 
+@pytest.mark.slow
 def test_version_comes_from_the_installed_metadata(installed: Installed, tmp_path: Path):
     assert installed.wheel.name.split("-")[1] == WHEEL_VERSION
     result = installed.run("--version", cwd=tmp_path)
@@ -213,6 +216,7 @@ def test_version_comes_from_the_installed_metadata(installed: Installed, tmp_pat
     assert result.stdout == f"pipeline, version {WHEEL_VERSION}\n"
 
 
+@pytest.mark.slow
 def test_installing_takes_seconds(installed: Installed):
     """Not a timing assertion: it reports the set-up cost in the test log (-rP)."""
     print(f"wheel built and installed into a fresh environment in {installed.seconds:.1f} s")
@@ -246,6 +250,7 @@ def _words(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
+@pytest.mark.slow
 def test_installed_tool_builds_every_document_from_another_folder(default_build: Path, project):
     built = {str(p.relative_to(default_build)) for p in default_build.rglob("*") if p.is_file()
              and not p.name.startswith(".")}
@@ -266,6 +271,7 @@ def test_installed_tool_builds_every_document_from_another_folder(default_build:
             assert _words(doc.chapters[0].title) in handbook_text
 
 
+@pytest.mark.slow
 def test_outputs_name_the_tool_and_version(default_build: Path):
     producer = f"{DISTRIBUTION} {WHEEL_VERSION}"
     pdf = PdfReader(default_build / "en" / "handbook-en.pdf")
@@ -284,6 +290,7 @@ def _first_topic() -> str:
     return yaml.safe_load((CONTENT / "edition.yaml").read_text(encoding="utf-8"))["topics"][0]["id"]
 
 
+@pytest.mark.slow
 def test_declared_dependencies_are_enough(installed: Installed, tmp_path: Path):
     """Every third-party module a build imports belongs to a required distribution,
     so a real `pip install` of the wheel (which installs only those) would work."""
@@ -378,6 +385,7 @@ def _close(colour: tuple[int, int, int], target: tuple[int, int, int], tolerance
     return all(abs(a - b) <= tolerance for a, b in zip(colour, target, strict=True))
 
 
+@pytest.mark.slow
 def test_override_changes_the_masthead_colour_and_nothing_else(default_build: Path, override_build: Path,
                                                               project, tmp_path: Path):
     pdfs = sorted(p.relative_to(override_build) for p in override_build.rglob("*.pdf"))
@@ -408,6 +416,7 @@ def _stamps(build: Path) -> dict[str, tuple[int, str]]:
             for p in build.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_broken_override_is_one_located_error_and_outputs_stay(installed: Installed, override_build: Path):
     work = override_build.parent.parent / "work-broken"
     shutil.copytree(override_build.parent, work)

@@ -85,33 +85,26 @@ def _build(content: Path, out: Path, *langs: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def arabic(tmp_path_factory) -> Edition:
+def arabic(shared) -> Edition:
     """The Arabic edition, and its English as the left-to-right sibling to compare with."""
-    out = tmp_path_factory.mktemp("edition-ar")
-    _build(EDITION["ar"], out)
+    out = shared.folder("edition-ar", lambda folder: _build(EDITION["ar"], folder))
     return Edition("ar", load_project(EDITION["ar"]), out)
 
 
 @pytest.fixture(scope="session")
-def spanish(tmp_path_factory) -> Edition:
-    out = tmp_path_factory.mktemp("edition-es")
-    _build(EDITION["es"], out, "es")
+def spanish(shared) -> Edition:
+    out = shared.folder("edition-es", lambda folder: _build(EDITION["es"], folder, "es"))
     return Edition("es", load_project(EDITION["es"]), out)
 
 
 @pytest.fixture(scope="session")
-def libreoffice(arabic, tmp_path_factory) -> dict[str, Path]:
+def libreoffice(arabic, libreoffice_pdf, tmp_path_factory) -> dict[str, Path]:
     """The Arabic factsheet and handbook DOCX, and the English factsheet, as
     LibreOffice lays them out (PDF)."""
-    out = tmp_path_factory.mktemp("lo")
     sources = {"ar-factsheet": arabic.docx("corruption"), "ar-handbook": arabic.docx("handbook"),
                "en-factsheet": arabic.docx("corruption", "en")}
-    profile = (out / "profile").as_uri()
-    result = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                             "--outdir", str(out), *map(str, sources.values())],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return {key: out / (path.stem + ".pdf") for key, path in sources.items()}
+    pdfs = libreoffice_pdf(list(sources.values()), tmp_path_factory.mktemp("lo"))
+    return dict(zip(sources, pdfs, strict=True))
 
 
 # --- reading PDFs ------------------------------------------------------------------------------

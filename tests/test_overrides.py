@@ -162,6 +162,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_broken_override_fails_once_before_rendering(build, case):
     assert build("build", "--lang", "en", "--format", "pdf").exit_code == 0

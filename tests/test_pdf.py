@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import yaml
 
 from pipeline.content import model
 from pipeline.content.project import load_project
+from pipeline.engine.plan import output_path
 from pipeline.errors import BuildError
 from pipeline.render import html as html_renderer
 from pipeline.render import pdf as pdf_renderer
@@ -49,12 +51,30 @@ needs_qpdf = pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf not insta
 
 
 class PdfCache:
-    """Documents and their PDFs, composed and rendered on first use, kept for the session."""
+    """Documents and their PDFs, composed and rendered on first use, kept for the session.
 
-    def __init__(self, project, workdir: Path):
+    A document the build makes (A4, screen, the edition's own chapter_start) is read from
+    the session's real build, which `pipeline build` rendered from the very same model;
+    any other is rendered once per session and shared between xdist workers (`shared`).
+    """
+
+    def __init__(self, project, workdir: Path, shared, real_build: Callable[[], Path]):
         self.project = project
         self.workdir = workdir
+        self.shared = shared
+        self.real_build = real_build
         self._pdfs: dict[tuple, bytes] = {}
+
+    def _get(self, key: tuple, doc: model.Document) -> bytes:
+        if key not in self._pdfs:
+            kind, lang, topic = key[0], key[1], key[2] if key[0] == "factsheet" else None
+            built = (compose_factsheet(self.project, lang, topic) if topic
+                     else compose_handbook(self.project, lang))
+            if doc == built:
+                self._pdfs[key] = output_path(self.real_build(), kind, lang, "pdf", topic).read_bytes()
+            else:
+                self._pdfs[key] = self.shared.data("-".join(map(str, key)) + ".pdf", lambda: render_pdf(doc))
+        return self._pdfs[key]
 
     def factsheet_doc(self, lang, topic, paper="a4", print_mode=False) -> model.Document:
         return compose_factsheet(self.project, lang, topic, model.Layout(paper, print_mode))
@@ -68,15 +88,11 @@ class PdfCache:
 
     def factsheet(self, lang, topic, paper="a4", print_mode=False) -> bytes:
         key = ("factsheet", lang, topic, paper, print_mode)
-        if key not in self._pdfs:
-            self._pdfs[key] = render_pdf(self.factsheet_doc(lang, topic, paper, print_mode))
-        return self._pdfs[key]
+        return self._get(key, self.factsheet_doc(lang, topic, paper, print_mode))
 
     def handbook(self, lang, paper="a4", print_mode=False, chapter_start="page", long=False) -> bytes:
         key = ("handbook", lang, paper, print_mode, chapter_start, long)
-        if key not in self._pdfs:
-            self._pdfs[key] = render_pdf(self.handbook_doc(lang, paper, print_mode, chapter_start, long))
-        return self._pdfs[key]
+        return self._get(key, self.handbook_doc(lang, paper, print_mode, chapter_start, long))
 
     def path(self, pdf: bytes) -> Path:
         """The PDF written to a file (for the command-line tools), named by its hash."""
@@ -92,8 +108,9 @@ def pdf_project():
 
 
 @pytest.fixture(scope="session")
-def pdfs(pdf_project, tmp_path_factory) -> PdfCache:
-    return PdfCache(pdf_project, tmp_path_factory.mktemp("pdfs"))
+def pdfs(pdf_project, tmp_path_factory, shared, request) -> PdfCache:
+    return PdfCache(pdf_project, tmp_path_factory.mktemp("pdfs"), shared,
+                    lambda: request.getfixturevalue("real_build"))
 
 
 def page_texts(cache: PdfCache, pdf: bytes, layout: bool = False) -> list[str]:

@@ -98,6 +98,7 @@ def errors_shown(driver) -> list[str]:
     return [li.text for li in box.find_elements(By.TAG_NAME, "li")]
 
 
+@pytest.mark.slow
 def test_languages_side_by_side(server, browser):
     wait(browser, lambda d: loaded(d, "en", 1) and loaded(d, "fr", 1))
     en, fr = figure(browser, "en", 1).rect, figure(browser, "fr", 1).rect
@@ -111,6 +112,7 @@ def test_languages_side_by_side(server, browser):
     assert code == 200 and body.startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_a_save_shows_the_new_page_without_reloading(server, browser, topic_file):
     wait(browser, lambda d: loaded(d, "en", 1))
     browser.execute_script("window.stillTheSamePage = true")
@@ -128,6 +130,7 @@ def test_a_save_shows_the_new_page_without_reloading(server, browser, topic_file
     assert en2["y"] > en1["y"] + en1["height"] * 0.9, "page 2 below page 1"
 
 
+@pytest.mark.slow
 def test_invalid_content_shows_located_errors_above_the_last_good_pages(server, browser, topic_file):
     wait(browser, lambda d: loaded(d, "en", 1))
     browser.execute_script("window.stillTheSamePage = true")
@@ -153,6 +156,7 @@ def test_invalid_content_shows_located_errors_above_the_last_good_pages(server, 
     assert browser.execute_script("return window.stillTheSamePage === true")
 
 
+@pytest.mark.slow
 def test_a_render_failure_is_shown_the_same_way(server, browser, topic_file):
     wait(browser, lambda d: loaded(d, "en", 1))
     good_src = figure(browser, "en", 1).get_attribute("src")
@@ -180,6 +184,7 @@ TRAVERSALS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_only_its_own_pages_are_served(server, path):
     code, body = server.get(path)
@@ -187,11 +192,13 @@ def test_only_its_own_pages_are_served(server, path):
     assert b"root:" not in body
 
 
+@pytest.mark.slow
 def test_other_hosts_are_refused(server):
     code, _ = server.get("/state.json", host="attacker.example")
     assert code == 403
 
 
+@pytest.mark.slow
 def test_traversal_in_the_browser_is_a_404(server, browser):
     main = browser.current_window_handle
     browser.switch_to.new_window("tab")
@@ -204,6 +211,7 @@ def test_traversal_in_the_browser_is_a_404(server, browser):
         browser.switch_to.window(main)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["serving", "starting", "serving, started with SIGINT ignored"])
 def test_ctrl_c_stops_cleanly_and_leaves_nothing(tmp_path, when):
     content = tmp_path / "content"

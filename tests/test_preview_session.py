@@ -58,6 +58,7 @@ def fixture_copy(content):
     return content
 
 
+@pytest.mark.slow
 def test_only_changed_languages_render_again(session, fixture_copy):
     first = generations(session)
     assert set(first) == {"en", "fr"} and session.snapshot()["errors"] == []
@@ -72,6 +73,7 @@ def test_only_changed_languages_render_again(session, fixture_copy):
     assert session.snapshot()["pages"]["fr"]["title"] == "Criminalité alpha (bis)"
 
 
+@pytest.mark.slow
 def test_a_template_change_renders_everything_in_fresh_workers(session):
     first, pids = generations(session), [w.process.pid for w in session._workers]
     session.refresh({TEMPLATES_DIR / "style.css"})
@@ -80,6 +82,7 @@ def test_a_template_change_renders_everything_in_fresh_workers(session):
     assert not set(pids) & {w.process.pid for w in session._workers}
 
 
+@pytest.mark.slow
 def test_a_dead_worker_is_replaced(session, fixture_copy):
     for worker in session._workers:
         os.kill(worker.process.pid, signal.SIGKILL)
@@ -91,6 +94,7 @@ def test_a_dead_worker_is_replaced(session, fixture_copy):
     assert snapshot["errors"] == [] and snapshot["pages"]["en"]["title"] == "Alpha crimes"
 
 
+@pytest.mark.slow
 def test_images_are_only_those_published(session):
     images = [image["src"].removeprefix("/pages/") for pages in session.snapshot()["pages"].values()
               for image in pages["images"]]
@@ -99,6 +103,7 @@ def test_images_are_only_those_published(session):
         assert session.image(name) is None
 
 
+@pytest.mark.slow
 def test_the_handbook_in_the_languages_asked_for(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "content")
     with PreviewSession(tmp_path / "content", Target("handbook"), ["fr", "xx"]) as live:
@@ -110,6 +115,7 @@ def test_the_handbook_in_the_languages_asked_for(tmp_path):
         assert page_counts(live)["fr"] >= 3 and snapshot["pages"]["fr"]["title"] == "Domaines de test"
 
 
+@pytest.mark.slow
 def test_content_problems_keep_the_last_good_pages(session, fixture_copy):
     good = session.snapshot()["pages"]
     (fixture_copy / "edition.yaml").write_text("topics: [\n", encoding="utf-8")
@@ -119,6 +125,7 @@ def test_content_problems_keep_the_last_good_pages(session, fixture_copy):
     assert len(snapshot["errors"]) == 1 and snapshot["errors"][0].startswith(f"{fixture_copy / 'edition.yaml'}:")
 
 
+@pytest.mark.slow
 def test_a_topic_removed_from_the_edition_is_reported(session, fixture_copy):
     edition = fixture_copy / "edition.yaml"
     edition.write_text(edition.read_text(encoding="utf-8").replace("  - {id: alpha, code: ALP, revision: 1}\n", ""),
@@ -132,6 +139,7 @@ def test_a_topic_removed_from_the_edition_is_reported(session, fixture_copy):
     assert session.snapshot()["errors"] == [f"{edition}: topics: no topic 'alpha' any more"]
 
 
+@pytest.mark.slow
 def test_close_removes_every_file_and_process(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "content")
     live = PreviewSession(tmp_path / "content", Target("factsheet", "alpha"), workers=1)

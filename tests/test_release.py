@@ -27,6 +27,7 @@ from pipeline.release.docx_pages import probe
 from pipeline.render.pdf_finish import MARK_OFFSET_MM, SLUG_MM, mark_segments
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid"
 MM = 72 / 25.4
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -37,25 +38,30 @@ def release_into(build_dir: Path, out: Path, *extra: str, content: Path = CONTEN
 
 
 @pytest.fixture(scope="session")
-def signed_content(tmp_path_factory) -> Path:
-    """A copy of the real content with every language signed off, as a final release needs
-    (the real content's sign-offs are the reviewers' to give; see docs/editions.md)."""
-    target = tmp_path_factory.mktemp("signed") / "content"
-    shutil.copytree(CONTENT, target)
-    for lang in ("en", "fr"):
-        result = CliRunner().invoke(cli, ["--content", str(target), "signoff", "--lang", lang, "--by", "Test Reviser"],
-                                    catch_exceptions=False)
+def release_folder(real_build, shared) -> Path:
+    """The real edition released once per session: `content/`, a copy of the real content
+    with every language signed off, as a final release needs (the real content's
+    sign-offs are the reviewers' to give; see docs/editions.md); `build/`, a copy of the
+    session's real build (a release adds the print and archive variants to its build
+    folder, and real_build is read-only); and `dist/`, the set."""
+
+    def make(folder: Path) -> None:
+        shutil.copytree(CONTENT, folder / "content")
+        for lang in ("en", "fr"):
+            result = CliRunner().invoke(cli, ["--content", str(folder / "content"), "signoff", "--lang", lang,
+                                              "--by", "Test Reviser"], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+        shutil.copytree(real_build, folder / "build")  # copy2 keeps the times the record checks
+        result = release_into(folder / "build", folder / "dist", content=folder / "content")
         assert result.exit_code == 0, result.output
-    return target
+
+    return shared.folder("release", make)
 
 
 @pytest.fixture(scope="session")
-def released(real_build, signed_content, tmp_path_factory) -> Path:
-    """The real edition released once (screen documents already built by real_build)."""
-    out = tmp_path_factory.mktemp("dist")
-    result = release_into(real_build, out, content=signed_content)
-    assert result.exit_code == 0, result.output
-    (folder,) = [p for p in out.iterdir()]
+def released(release_folder) -> Path:
+    """The released set of the real edition (screen documents already built by real_build)."""
+    (folder,) = [p for p in (release_folder / "dist").iterdir()]
     return folder
 
 
@@ -357,8 +363,10 @@ def _stored_toc_bytes(data: bytes) -> str:
 # --- reproducibility and verification ---------------------------------------------------------
 
 
-def test_a_second_release_is_byte_identical(released, real_build, signed_content, tmp_path):
-    result = release_into(real_build, tmp_path, content=signed_content)
+def test_a_second_release_is_byte_identical(released, release_folder, tmp_path):
+    build = tmp_path / "build"
+    shutil.copytree(release_folder / "build", build)  # up to date: every variant was built
+    result = release_into(build, tmp_path, content=release_folder / "content")
     assert result.exit_code == 0, result.output
     again = tmp_path / released.name
     first = {p.relative_to(released): p.read_bytes() for p in released.rglob("*") if p.is_file()}
@@ -392,10 +400,33 @@ def _set_status(content: Path, status: str) -> None:
                        encoding="utf-8")
 
 
-def test_a_draft_is_refused_without_allow_draft_and_nothing_is_left(fixture_copy, tmp_path, run_cli):
-    _set_status(fixture_copy, "draft")
+@pytest.fixture(scope="session")
+def draft_release(shared) -> Path:
+    """The tiny fixture as a draft (`content/`) and its build folder (`build/`) after one
+    `release --allow-draft`: every variant built and laid out once per session."""
+
+    def make(folder: Path) -> None:
+        shutil.copytree(FIXTURE, folder / "content")
+        _set_status(folder / "content", "draft")
+        result = release_into(folder / "build", folder / "dist", "--allow-draft", "--allow-unsigned",
+                              content=folder / "content")
+        assert result.exit_code == 0, result.output
+
+    return shared.folder("release-draft-fixture", make)
+
+
+@pytest.fixture
+def draft_copy(draft_release, tmp_path) -> Path:
+    """A copy of `draft_release`'s content and build folder: a test's own release finds
+    what it did not change up to date."""
+    for name in ("content", "build"):
+        shutil.copytree(draft_release / name, tmp_path / name)  # copy2 keeps the times the record checks
+    return tmp_path / "content"
+
+
+def test_a_draft_is_refused_without_allow_draft_and_nothing_is_left(draft_copy, tmp_path, run_cli):
     out = tmp_path / "dist"
-    result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
+    result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
                      "--allow-unsigned")
     assert result.exit_code == 1
     assert re.search(r"edition\.yaml:4: status: the edition is 'draft'; .*--allow-draft", result.stderr)
@@ -403,21 +434,20 @@ def test_a_draft_is_refused_without_allow_draft_and_nothing_is_left(fixture_copy
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_every_cause_is_named_at_once(fixture_copy, tmp_path, run_cli):
+def test_every_cause_is_named_at_once(draft_copy, tmp_path, run_cli):
     """Draft status and a document that fails to build, in one refusal."""
-    _set_status(fixture_copy, "draft")
-    path = fixture_copy / "en" / "beta.yaml"
+    path = draft_copy / "en" / "beta.yaml"
     long_paragraph = " ".join(f"Sentence number {i} of a deliberately overlong beta text." for i in range(60))
     extra = "".join(f"          - Paragraph {n}. {long_paragraph}\n" for n in range(3))
     path.write_text(path.read_text(encoding="utf-8").replace(
         "          - Beta is often linked to alpha.\n", "          - Beta is often linked to alpha.\n" + extra),
         encoding="utf-8")
-    fr = fixture_copy / "fr" / "beta.yaml"
+    fr = draft_copy / "fr" / "beta.yaml"
     fr.write_text(fr.read_text(encoding="utf-8").replace(
         "          - Bêta est souvent lié à alpha.\n",
         "          - Bêta est souvent lié à alpha.\n" + extra.replace("Paragraph", "Paragraphe")), encoding="utf-8")
     out = tmp_path / "dist"
-    result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
+    result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
                      "--lang", "en", "--allow-unsigned")
     assert result.exit_code == 1
     assert "status: the edition is 'draft'" in result.stderr
@@ -440,10 +470,9 @@ def test_content_problems_and_draft_status_together(fixture_copy, tmp_path, run_
     assert not (tmp_path / "dist").exists()
 
 
-def test_allow_draft_marks_the_set(fixture_copy, tmp_path, run_cli):
-    _set_status(fixture_copy, "draft")
+def test_allow_draft_marks_the_set(draft_copy, tmp_path, run_cli):
     out = tmp_path / "dist"
-    result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
+    result = run_cli("--content", draft_copy, "--build-dir", tmp_path / "build", "release", "--out", out,
                      "--allow-draft", "--allow-unsigned")
     assert result.exit_code == 0, result.output
     (folder,) = list(out.iterdir())

@@ -66,15 +66,17 @@ def rich_project():
 
 
 @pytest.fixture(scope="session")
-def rich_build(tmp_path_factory) -> Path:
+def rich_build(shared) -> Path:
     """Every fixture document (PDF and DOCX) under screen/, and the print-mode PDFs,
-    which `build --print` writes under <build>/print/."""
-    root = tmp_path_factory.mktemp("rich")
-    result = build(FIXTURE, root / "screen", "-q", "build", "--jobs", "2")
-    assert result.exit_code == 0, result.output
-    result = build(FIXTURE, root, "-q", "build", "--jobs", "2", "--print", "--format", "pdf")
-    assert result.exit_code == 0, result.output
-    return root
+    which `build --print` writes under <build>/print/; built once per session."""
+
+    def make(root: Path) -> None:
+        result = build(FIXTURE, root / "screen", "-q", "build", "--jobs", "2")
+        assert result.exit_code == 0, result.output
+        result = build(FIXTURE, root, "-q", "build", "--jobs", "2", "--print", "--format", "pdf")
+        assert result.exit_code == 0, result.output
+
+    return shared.folder("rich-build", make)
 
 
 def output(root: Path, lang: str, fmt: str, topic: str | None = None, mode: str = "screen") -> Path:
@@ -223,6 +225,7 @@ def test_source_lines_print_under_key_figures_and_quotes(rich_build, rich_projec
     assert ("Caption", model.plain(quote.attribution) + model.plain(quote.source)) in docx
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_a_long_table_repeats_its_header_row_on_the_next_page(rich_project, tmp_path):
     from pipeline.render.pdf import render_pdf
@@ -390,7 +393,7 @@ def test_docx_cells_get_the_language_typography(rich_build):
 
 
 @needs_soffice
-def test_libreoffice_keeps_the_pictures_and_tables(rich_build, rich_project, tmp_path):
+def test_libreoffice_keeps_the_pictures_and_tables(rich_build, rich_project, libreoffice_pdf, tmp_path):
     names = []
     for lang in LANGS:
         for topic in ("ports", None):
@@ -399,14 +402,10 @@ def test_libreoffice_keeps_the_pictures_and_tables(rich_build, rich_project, tmp
             shutil.copy(source, target)
             names.append((lang, topic, target))
     out = tmp_path / "pdf"
-    profile = (tmp_path / "profile").as_uri()
-    result = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                             "--outdir", str(out), *(str(p) for _, _, p in names)],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
+    libreoffice_pdf([p for _, _, p in names], out)
     for lang, topic, path in names:
         pdf = out / (path.stem + ".pdf")
-        assert pdf.exists(), result.stdout
+        assert pdf.exists(), path.name
         doc = compose_factsheet(rich_project, lang, topic) if topic else compose_handbook(rich_project, lang)
         listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
                                 check=True).stdout.splitlines()[2:]

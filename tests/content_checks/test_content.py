@@ -1,4 +1,10 @@
-"""The real content: valid, complete against the source, parallel between languages."""
+"""Checks of our own content: complete against the source, parallel between languages.
+
+These are content checks, not tests of the code (`make check-content` runs this folder,
+docs/testing.md): an editor who changes content/ may have to update them, the code's
+tests never. The oracle is the source text the editors handed over, kept beside this
+file (source/README.md says where it came from).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ import pytest
 
 from pipeline.content import schema
 from pipeline.content.validate import structure
+from pipeline.translations.glossary import check_glossary
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT.parent / "shared" / "source" / "crime-areas.txt"
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = Path(__file__).resolve().parent / "source" / "crime-areas.txt"
 FRENCH_START = "Cybermonnaies"  # the source's unfinished French edition starts here
 
 
@@ -97,11 +104,26 @@ def source_sentences() -> list[str]:
     return sentences
 
 
+def source_areas() -> list[str]:
+    """The titles of the source's crime areas, in its order: its upper-case lines but the
+    section label and the sub-section marks (`– CBRNE`)."""
+    lines = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()]
+    english = lines[: lines.index(FRENCH_START)]
+    return [line for line in english if line.isupper() and line != "PROBLEMATICS" and not line.startswith("–")]
+
+
 def test_real_content_validates(project):
     assert list(project.edition.languages) == ["en", "fr"]
-    assert len(project.topic_ids) == 11
     for language in project.languages.values():
         assert sorted(language.topics) == sorted(project.topic_ids)
+
+
+def test_every_source_area_is_a_topic_in_the_source_order(project):
+    """The source's eleven areas are topics, in its order; topics added since may sit anywhere."""
+    areas = source_areas()
+    assert len(areas) == 11, areas
+    titles = [project.languages["en"].topics[t].title.upper() for t in project.topic_ids]
+    assert [title for title in titles if title in areas] == areas
 
 
 def test_every_source_sentence_is_in_the_english_content(project):
@@ -173,19 +195,11 @@ def test_official_french_titles(project):
 
 
 def test_glossary_terms_are_used_consistently(project):
-    """Where a topic's English uses a glossary term, its French uses the agreed term."""
+    """Where a file's English uses a glossary term, its French uses the agreed term
+    (the rule is `pipeline validate`'s, tests/test_glossary.py; here it runs on our content)."""
     assert len(project.glossary) >= 20
-    en, fr = project.languages["en"], project.languages["fr"]
-    pairs = {topic_id: (" ".join(topic_texts(en.topics[topic_id])), " ".join(topic_texts(fr.topics[topic_id])))
-             for topic_id in project.topic_ids}
-    pairs["front matter and labels"] = (_front_texts(project, "en"), _front_texts(project, "fr"))
-    problems = []
-    for entry in project.glossary:
-        for where, (en_text, fr_text) in pairs.items():
-            en_text, fr_text = (t.replace("’", "'").casefold() for t in (en_text, fr_text))
-            if entry["en"].casefold() in en_text and entry["fr"].casefold() not in fr_text:
-                problems.append(f"{where}: '{entry['en']}' -> expected '{entry['fr']}'")
-    assert not problems, "\n".join(problems)
+    problems = check_glossary(project)
+    assert not problems, "\n".join(map(str, problems))
 
 
 def _front_texts(project, code: str) -> str:

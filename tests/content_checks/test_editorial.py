@@ -264,13 +264,17 @@ def test_related_areas_are_in_the_pdf(project, texts, lang, topic):
 
 
 def unsupported_links(texts: Texts, links: dict[str, list[str]]) -> list[str]:
-    """Links A -> B where neither A's printed English factsheet names B nor B's names A."""
+    """Links A -> B where neither A's printed English factsheet names B nor B's names A
+    (an area not in NAMED_AS, a topic added since, is named by its English title)."""
+    topics = texts.project.topic_ids
     text = {topic: " ".join(text for style, text in docx_paragraphs(texts.path("en", "docx", topic))
                             if not style.startswith("Related")).casefold()
-            for topic in NAMED_AS}
+            for topic in topics}
+    english = texts.project.languages["en"].topics
 
     def names(topic: str, other: str) -> bool:
-        return re.search(NAMED_AS[other], text[topic]) is not None
+        pattern = NAMED_AS.get(other) or re.escape(english[other].title.casefold())
+        return re.search(pattern, text[topic]) is not None
 
     return [f"{a} -> {b}" for a, related in links.items() for b in related
             if not (names(a, b) or names(b, a))]
@@ -279,7 +283,7 @@ def unsupported_links(texts: Texts, links: dict[str, list[str]]) -> list[str]:
 def test_every_related_link_is_backed_by_the_text(project, texts):
     """A cross-reference is there because one of the two pages names the other area
     (the related list itself aside)."""
-    assert sorted(NAMED_AS) == sorted(project.topic_ids)
+    assert set(NAMED_AS) <= set(project.topic_ids)
     links = {t: project.languages["en"].topics[t].related for t in project.topic_ids}
     assert unsupported_links(texts, links) == []
     # and the check can fail: maritime crime says nothing of corruption, nor it of maritime crime
