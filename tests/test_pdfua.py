@@ -160,6 +160,7 @@ def test_running_feet_and_the_draft_mark_are_pagination_artifacts(files, project
     assert doc.labels["draft_mark"] not in tagged
 
 
+@pytest.mark.slow  # renders a document of its own
 def test_running_heads_of_a_chapter_over_several_pages_are_headers(project, tmp_path):
     """A chapter's opening page has no running head; its next pages do."""
     doc = compose_handbook(project, "en")
@@ -237,6 +238,7 @@ def test_one_annotation_per_reference_that_says_where_it_leads(files, project):
     assert descriptions[0] == f"{doc.chapters[0].title}, page {opens[doc.chapters[0].title]}"
 
 
+@pytest.mark.slow  # renders a document of its own
 def test_print_files_are_tagged_without_links(project, tmp_path):
     from pipeline.content import model
 
@@ -536,6 +538,7 @@ def test_fast_and_general_readers_of_the_pass_agree(files):
                        [(str(i.operator), [str(o) for o in i.operands]) for i in streams[1]]
 
 
+@pytest.mark.slow  # renders a document of its own
 def test_a_page_the_fast_reader_cannot_read_is_tagged_all_the_same(project, monkeypatch, tmp_path):
     from pipeline.render import pdf_marks
 
