@@ -122,6 +122,7 @@ def main() -> None:
     rows += __import__("bench_review").measure(RUNS)  # pipeline review of a handbook with 50 tracked changes
     breaks_rows = __import__("bench_breaks").rows(RUNS)  # what the line-breaking rules cost (issue 21)
     rows += breaks_rows
+    rows += __import__("bench_pdfua").rows(max(RUNS, 5))  # the PDF/UA tagging pass, A/B in CPU time
     shutil.rmtree(scratch, ignore_errors=True)
     rows += __import__("bench_preview").preview_rows()  # save -> pages served, factsheet and handbook
 

@@ -115,7 +115,7 @@ a second which ends in a move{H}</p></div>
 <div class="col right"><p>ment, and then more<br>text.</p></div>""", "bad.pdf")
     good = crafted(tmp_path, """<div class="col left"><p>One line of the paragraph and then<br>
 a second, which ends well.</p></div>""", "good.pdf")
-    result = run_cli("check-pdf", bad, good)
+    result = run_cli("check-pdf", "--only", "breaks", bad, good)
     assert result.exit_code == 1
     assert result.output.strip() == (f"{bad}:p.1: breaks: column-end: 'move{H}' is hyphenated across a column "
                                      "or page end")

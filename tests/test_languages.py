@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -656,3 +657,21 @@ def test_no_bad_line_break_in_the_test_editions(arabic, spanish):
     pdfs = sorted([*arabic.out.rglob("*.pdf"), *spanish.out.rglob("*.pdf")])
     assert len(pdfs) == 9  # Arabic and English, 2 factsheets and the handbook each; Spanish's 3
     assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []
+
+
+def test_arabic_and_english_pdfs_are_pdfua(arabic):
+    """Right to left (issue 22): our checker and the `pdfua` package find nothing, and
+    the links say where they lead in Arabic."""
+    from pdfua_support import problems
+
+    from pipeline.content.links import describe_page
+
+    assert problems(arabic.out.rglob("*.pdf")) == []
+
+    doc = arabic.handbook_doc()
+    with pikepdf.open(arabic.pdf("handbook")) as pdf:
+        descriptions = {str(a.Contents) for page in pdf.pages for a in page.get("/Annots", []) if "/Dest" in a}
+        pages = len(pdf.pages)
+    possible = {describe_page(doc.labels["link_page"], chapter.title, page)
+                for chapter in doc.chapters for page in range(1, pages + 1)}
+    assert descriptions and descriptions <= possible, descriptions

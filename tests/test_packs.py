@@ -79,7 +79,7 @@ def test_every_pack_problem_is_named_at_once_with_its_place(packs_copy):
         f"{edition}:21: packs[1].code: code 'ALL' is already used by the handbook: "
         "each pack needs a reference code of its own",
         f"{edition}:21: packs[1].topics: a pack needs at least one topic",
-        f"{fr}:68: packs.financial-course.title: missing: pack 'financial-course' (edition.yaml:21) "
+        f"{fr}:70: packs.financial-course.title: missing: pack 'financial-course' (edition.yaml:21) "
         "needs a title in every language",
         "5 content problems found",
     ]
@@ -93,9 +93,9 @@ def test_strings_of_a_pack_the_edition_does_not_define_are_refused(packs_copy):
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines == [
-        f"Error: {en}:59: packs.financial-course: missing: pack 'financial-course' (edition.yaml:21) "
+        f"Error: {en}:61: packs.financial-course: missing: pack 'financial-course' (edition.yaml:21) "
         "needs a title and a subtitle in every language",
-        f"{en}:65: packs.financial-courses: no pack 'financial-courses' in edition.yaml "
+        f"{en}:67: packs.financial-courses: no pack 'financial-courses' in edition.yaml "
         "(did you mean 'financial-course'?)",
         "2 content problems found"]
 
@@ -195,7 +195,7 @@ def test_pack_titles_go_to_translators_through_xliff_and_come_back(packs_copy, t
     edit(packs_copy / "en" / "_strings.yaml", "title: Financial investigations", "title: Financial inquiries")
     status = invoke("--content", packs_copy, "translations", "--lang", "fr")
     assert status.exit_code == 1
-    assert f"{packs_copy}/fr/_strings.yaml:68: packs.financial-course.title: stale" in status.stdout
+    assert f"{packs_copy}/fr/_strings.yaml:70: packs.financial-course.title: stale" in status.stdout
     xlf = tmp_path / "fr.xlf"
     result = invoke("--content", packs_copy, "translations", "export", "--lang", "fr", "--only-stale", "-o", xlf)
     assert result.exit_code == 0, result.output

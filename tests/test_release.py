@@ -482,3 +482,26 @@ def test_allow_draft_marks_the_set(draft_copy, tmp_path, run_cli):
     assert (folder / "COM-2026-11-24-draft-en.zip").exists()
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "DRAFT: not for distribution." in readme and "PROJET : ne pas diffuser." in readme
+
+
+# --- PDF/UA-1 (issue 22) ---------------------------------------------------------------------------
+
+
+def test_every_released_pdf_is_pdfua(released, manifest):
+    """Screen, print and archive files, both languages: our checker and the `pdfua`
+    package find nothing."""
+    from pdfua_support import problems
+
+    pdfs = [released / f["path"] for f in manifest["files"] if f["path"].endswith(".pdf")]
+    assert {f["set"] for f in manifest["files"] if f["path"].endswith(".pdf")} == {"screen", "print", "archive"}
+    assert problems(pdfs) == []
+
+
+def test_archive_pdfs_are_pdf_a2u_and_pdf_ua1_at_once(released, manifest):
+    for f in files_of(manifest, set="archive"):
+        with pikepdf.open(released / f["path"]) as pdf:
+            meta = pdf.open_metadata()
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == ("2", "U", "1")
+            # PDF/A admits the pdfuaid property only with its schema described.
+            assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp(pdf)
+            assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked

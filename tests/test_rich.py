@@ -19,6 +19,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from lxml import etree
@@ -440,3 +441,21 @@ def test_no_bad_line_break_in_the_rich_pdfs(rich_build):
     pdfs = sorted(rich_build.rglob("*.pdf"))
     assert len(pdfs) == 12
     assert [finding.line(pdf) for pdf in pdfs for finding in check(pdf)] == []
+
+
+def test_rich_pdfs_are_pdfua(rich_build):
+    """Figures, tables and links, screen and print (issue 22): our checker and the
+    `pdfua` package find nothing; figures have alternative text and a box on their
+    picture, header cells a scope, links a description with their address."""
+    from pdfua_support import problems
+
+    from pipeline.checks.pdfread import read_tree
+
+    pdfs = sorted(rich_build.rglob("*.pdf"))
+    assert any("/print/" in str(p) for p in pdfs) and problems(pdfs) == []
+    with pikepdf.open(output(rich_build, "fr", "pdf", "ports")) as pdf:
+        elements = list(read_tree(pdf).elements())
+        descriptions = [str(a.Contents) for page in pdf.pages for a in page.get("/Annots", [])]
+    assert {str(e.obj.A.Scope) for e in elements if e.type == "/TH"} == {"/Column"}
+    assert all(str(e.obj.Alt).strip() and "/BBox" in e.obj.A for e in elements if e.type == "/Figure")
+    assert "l’étude portuaire (example.org/ports)" in descriptions

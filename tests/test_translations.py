@@ -63,7 +63,7 @@ def test_fixture_is_current_and_status_exits_0(fixture_copy, run_cli):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["language", "document", "current", "stale", "missing", "obsolete"]
-    assert lines[-2].split() == ["fr", "(total)", "85", "0", "0", "0"]
+    assert lines[-2].split() == ["fr", "(total)", "87", "0", "0", "0"]
 
 
 def test_editing_one_english_paragraph_flags_exactly_that_field_in_every_language(fixture_copy, run_cli):
@@ -142,11 +142,11 @@ def test_a_language_without_a_record_is_all_missing_and_a_draft_still_builds(fix
     add_language(fixture_copy)
     (fixture_copy / "translations" / "de.yaml").unlink()
     statuses = language_status(load_project(fixture_copy), "de")
-    assert counts(statuses) == {"current": 0, "stale": 0, "missing": 85, "obsolete": 0}
+    assert counts(statuses) == {"current": 0, "stale": 0, "missing": 87, "obsolete": 0}
     result = run_cli("--content", fixture_copy, "--build-dir", tmp_path / "build", "build", "--lang", "de",
                      "--format", "pdf", "--no-handbook")
     assert result.exit_code == 0, result.output
-    assert "warning: translations de: 85 missing (list them: pipeline translations --lang de)" in result.stderr
+    assert "warning: translations de: 87 missing (list them: pipeline translations --lang de)" in result.stderr
     assert (tmp_path / "build/de/factsheets/alpha-de.pdf").exists()
 
 
@@ -202,7 +202,7 @@ def exported(fixture_copy, tmp_path, run_cli):
     out = tmp_path / "fr.xlf"
     result = run_cli("--content", fixture_copy, "translations", "export", "--lang", "fr", "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"wrote {out}: 85 units (fr)"
+    assert result.stdout.strip() == f"wrote {out}: 87 units (fr)"
     return fixture_copy, out
 
 
@@ -213,7 +213,7 @@ def test_translate_toolkit_reads_the_export(exported):
     store = Xliff2File.parsefile(str(path))
     assert store.getsourcelanguage() == "en" and store.gettargetlanguage() == "fr"
     units = {u.getid(): u for u in store.units}
-    assert len(units) == 85
+    assert len(units) == 87
     title = units["alpha:title"]
     assert (title.source, title.target, title.istranslated(), title.isfuzzy()) == \
         ("Alpha crime", "Criminalité alpha", True, False)
@@ -269,7 +269,7 @@ def test_export_then_import_unchanged_leaves_every_file_byte_identical(exported,
     before = snapshot(content)
     result = run_cli("--content", content, "translations", "import", path)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "imported 84 units into fr (no file changed); 1 not marked translated"
+    assert result.stdout.strip() == "imported 86 units into fr (no file changed); 1 not marked translated"
     assert snapshot(content) == before
     # The same after a CAT tool re-serialised the file and marked every unit translated.
     tree = etree.parse(str(path))

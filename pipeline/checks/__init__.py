@@ -6,6 +6,9 @@ tests run them on every built PDF, and a finding prints as one located line.
 
 breaks.py   bad line breaks: hyphens at column ends, hyphenated last words, ladders,
             a lone word under display text (poppler's pdftohtml reads the text)
+pdfua.py    the PDF/UA-1 rules a machine can decide (issue 22)
+pdfread.py  what a page shows (marked content, positions, text) and the structure tree,
+            for pdfua.py and the renderer's tagging pass (pipeline.render.pdf_tags)
 
 May import `pipeline.errors` and third-party PDF readers; nothing else of the pipeline,
 so that any stage (render, release) may use a check.
@@ -21,6 +24,7 @@ from pathlib import Path
 # name -> "module:function"; each function takes a PDF's path and returns its findings.
 CHECKS: dict[str, str] = {
     "breaks": "pipeline.checks.breaks:check",
+    "pdfua": "pipeline.checks.pdfua:check",
 }
 
 

@@ -70,3 +70,23 @@ def short_form(url: str) -> str:
         return url.removeprefix("mailto:").split("?", 1)[0]
     short = url.removeprefix("https://").removeprefix("www.")
     return short.rstrip("/")
+
+
+# --- what a link says it leads to (PDF /Contents, DOCX tooltip) --------------------------
+
+
+def describe_page(label: str, title: str, page: int) -> str:
+    """A link to a place in the document, as the language's `link_page` label says it:
+    `"{title}, page {page}"` -> `Organised crime, page 13`."""
+    return label.format(title=" ".join(title.split()), page=page)
+
+
+def describe_address(label: str, text: str, url: str) -> str:
+    """A link to a web or e-mail address, as the language's `link_address` label says it
+    (`"{text} ({address})"` -> `the port study (example.org/study)`); just the address
+    when the link's text already is it."""
+    address = short_form(url)
+    text = " ".join(text.split())
+    if not text or text in (address, url):
+        return address
+    return label.format(text=text, address=address)

@@ -272,6 +272,11 @@ class Labels(Strict):
     keywords: Text
     # Alt text of the branding logo; `{organisation}` is replaced by the organisation's name.
     logo: Text
+    # What a link says it leads to, for screen readers (the PDF's link descriptions, the
+    # DOCX's tooltips): a place in the document ("Organised crime, page 13") and a web
+    # or e-mail address (`{text}` is the link's text; just the address when it is the text).
+    link_page: Annotated[Text, Field(pattern=r"\{title\}.*\{page\}|\{page\}.*\{title\}")]
+    link_address: Annotated[Text, Field(pattern=r"\{address\}")]
 
 
 class DateFormat(Strict):

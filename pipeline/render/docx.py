@@ -42,6 +42,7 @@ from docx.oxml.ns import qn
 
 from pipeline import producer
 from pipeline.checks.breaks import MAX_HYPHENATED_LINES
+from pipeline.content.links import describe_address, describe_page
 from pipeline.content.model import (
     Asset,
     BulletList,
@@ -133,6 +134,8 @@ class _DocxBuilder:
         self.anchors = docx_anchors.Anchors(self.bookmarks.next_id)
         # Page-number results to fill in once the body is complete: (bookmark, w:t).
         self.page_results: list[tuple[str, object]] = []
+        # Links whose tooltip names a page, filled in with them: (w:hyperlink, title, bookmark).
+        self.page_tooltips: list[tuple[object, str, str]] = []
         # Paragraphs that begin a section starting on an odd page (for the page estimate).
         self.odd_starts: set[object] = set()
         # Chapters (and the contents) open on an odd page only with chapter_start: recto.
@@ -219,6 +222,7 @@ class _DocxBuilder:
         """Runs of model spans; the spans of a link go into one external hyperlink."""
         out: list = []
         link, link_href = None, None
+        texts: dict = {}
         for span in spans:
             if span.href is None:
                 out.append(f.text_run(span.text, bold=span.bold, italic=span.italic, style=style))
@@ -229,7 +233,11 @@ class _DocxBuilder:
                 rel_id = self.document.part.relate_to(span.href, RT.HYPERLINK, is_external=True)
                 link, link_href = f.external_link(rel_id, []), span.href
                 out.append(link)
+                texts[link] = (span.href, [])
             link.append(run)
+            texts[link][1].append(span.text)
+        for link, (href, parts) in texts.items():
+            f.set_tooltip(link, describe_address(self.labels["link_address"], "".join(parts), href))
         return out
 
     def picture(self, part, asset: Asset, width_mm: float, alt: str):
@@ -297,12 +305,16 @@ class _DocxBuilder:
         """The contact as a link (mailto: or https:), shown as typed, in its anchor."""
         credits = self.doc.credits
         rel_id = self.document.part.relate_to(credits.contact_href, RT.HYPERLINK, is_external=True)
+        tooltip = describe_address(self.labels["link_address"], credits.contact, credits.contact_href)
         return self.anchors.wrap(credits.contact, [f.external_link(rel_id, [f.text_run(credits.contact,
-                                                                                          style="Hyperlink")])])
+                                                                                          style="Hyperlink")],
+                                                                   tooltip)])
 
     def _xref(self, title: str, bookmark: str) -> None:
         """`Title, p. N`: the title links to the chapter, N is a PAGEREF field."""
-        runs = self.anchors.wrap(title, [f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")])])
+        link = f.internal_link(bookmark, [f.text_run(title, style="Hyperlink")])
+        self.page_tooltips.append((link, title, bookmark))
+        runs = self.anchors.wrap(title, [link])
         runs += self.anchors.generated([f.text_run(XREF_SEPARATOR),
                                         *self._label_runs("page_ref", {"page": lambda: self.page_ref(bookmark)})])
         self.par("RelatedArea", runs=runs)
@@ -450,7 +462,9 @@ class _DocxBuilder:
         for i, (style, text, anchor) in enumerate(entries):
             bookmark = self.bookmarks.name(anchor)
             runs = f.field_begin(TOC_FIELD) if i == 0 else []
-            runs.append(f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)]))
+            link = f.internal_link(bookmark, [f.text_run(text), f.tab_run(), *self.page_ref(bookmark)])
+            self.page_tooltips.append((link, text, bookmark))
+            runs.append(link)
             if i == len(entries) - 1:
                 runs.append(f.field_end())
             self.par(style, runs=self.anchors.generated(runs))
@@ -636,6 +650,8 @@ class _DocxBuilder:
         pages = {**estimated, **self.bookmark_pages}
         for bookmark, t in self.page_results:
             t.text = str(pages.get(bookmark, 1))
+        for link, title, bookmark in self.page_tooltips:
+            f.set_tooltip(link, describe_page(self.labels["link_page"], title, pages.get(bookmark, 1)))
 
     def _estimate_pages(self) -> tuple[dict[str, int], int]:
         """The page each bookmark is likely to fall on, and the page count, from a

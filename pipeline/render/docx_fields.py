@@ -182,19 +182,27 @@ def bookmark_marks(ident: str, name: str) -> tuple:
     return start, end
 
 
-def external_link(rel_id: str, runs: Iterable):
+def external_link(rel_id: str, runs: Iterable, tooltip: str | None = None):
     """A `w:hyperlink` to the external target of relationship `rel_id` (web or mailto)."""
-    return _hyperlink("r:id", rel_id, runs)
+    return _hyperlink("r:id", rel_id, runs, tooltip)
 
 
-def internal_link(bookmark: str, runs: Iterable):
+def internal_link(bookmark: str, runs: Iterable, tooltip: str | None = None):
     """A `w:hyperlink` to a bookmark in the same document."""
-    return _hyperlink("w:anchor", bookmark, runs)
+    return _hyperlink("w:anchor", bookmark, runs, tooltip)
 
 
-def _hyperlink(attribute: str, target: str, runs: Iterable):
+def set_tooltip(link, tooltip: str) -> None:
+    """What the link says it leads to (`w:tooltip`: Word shows it on hover, screen
+    readers read it), the words of the PDF's link description."""
+    link.set(qn("w:tooltip"), tooltip)
+
+
+def _hyperlink(attribute: str, target: str, runs: Iterable, tooltip: str | None = None):
     link = OxmlElement("w:hyperlink")
     link.set(qn(attribute), target)
+    if tooltip:
+        set_tooltip(link, tooltip)
     link.set(qn("w:history"), "1")
     for run in runs:
         link.append(run)

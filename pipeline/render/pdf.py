@@ -65,8 +65,9 @@ log = logging.getLogger("pipeline.pdf")
 # PDF/X-4 (CMYK output intent, trim and bleed boxes); archive files PDF/A-2u (every glyph
 # mapped to Unicode, sRGB output intent; see the README for why not PDF/A-3).
 PDF_VARIANTS = {"screen": "pdf/ua-1", "print": "pdf/x-4", "archive": "pdf/a-2u"}
-# Structure tags, where the standard allows them: kept in the archive copy for access.
-PDF_TAGS = {"screen": True, "print": False, "archive": True}
+# Structure tags in every variant: print and archive files are PDF/UA-1 as well
+# (pipeline.render.pdf_tags completes the tagging and adds their identification).
+PDF_TAGS = {"screen": True, "print": True, "archive": True}
 
 # A factsheet is a two-page handout (one sheet, printed on both sides).
 FACTSHEET_MAX_PAGES = 2
@@ -480,6 +481,8 @@ def warm_up() -> None:
     composing content, so the first real document renders at full speed.
     """
     from weasyprint import HTML
+
+    from pipeline.render import pdf_finish  # noqa: F401  (pikepdf and the tagging pass, before the first write)
 
     sheets = [sheet for kind in STYLESHEETS for sheet in _stylesheets(kind)]
     with _captured_warnings():

@@ -1,4 +1,6 @@
-"""Finish a WeasyPrint PDF for the print shop (PDF/X-4) and the archive (PDF/A-2u).
+"""Finish a WeasyPrint PDF: its tagging completed for every variant (PDF/UA-1, see
+`pipeline.render.pdf_tags`), then made ready for the print shop (PDF/X-4) and the
+archive (PDF/A-2u).
 
 WeasyPrint writes the variant's skeleton (XMP identification, output intent, trim and
 bleed boxes); what a print shop and an archive still need is added here, on the
@@ -12,9 +14,9 @@ written file, with pikepdf:
 * **PDF/X-4.** The CMYK output intent is named as registered (FOGRA39); DeviceRGB
   colours are made colour-managed with a DefaultRGB (sRGB) colour space; the
   `GTS_PDFXVersion` key also goes in the document information; links are removed
-  (annotations have no place on a printed page); and the XMP document id, which
-  WeasyPrint draws at random, is derived from the file's content, so two renders of the
-  same document stay byte-identical.
+  (annotations have no place on a printed page: `pdf_tags` turns their tags into plain
+  text); and the XMP document id, which WeasyPrint draws at random, is derived from
+  the file's content, so two renders of the same document stay byte-identical.
 * **PDF/A.** The archive copy carries the edition's document control in its XMP:
   reference code (`dc:identifier`), edition date, publisher, language, classification
   and edition label and status.
@@ -33,6 +35,7 @@ from importlib.resources import files
 import pikepdf
 
 from pipeline.content.model import Approval, Document
+from pipeline.render.pdf_tags import complete_tags
 
 MM = 72 / 25.4
 
@@ -59,12 +62,12 @@ _DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
 
 
 def finish(data: bytes, doc: Document) -> bytes:
-    """`data` (WeasyPrint's PDF of `doc`) made ready for its variant; unchanged for a
-    screen PDF without print geometry."""
+    """`data` (WeasyPrint's PDF of `doc`) made ready for its variant: its tagging
+    completed (`pipeline.render.pdf_tags`), then what print and archive files need."""
     layout = doc.layout
-    if layout.variant == "screen" and not layout.print_mode:
-        return data
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        # Print files keep their tags (a tagged PDF/X-4 is still PDF/UA-1) but no links.
+        complete_tags(pdf, doc, links=layout.variant != "print")
         if layout.variant == "print":
             _stable_document_id(pdf)
         if layout.print_mode:
@@ -113,8 +116,9 @@ def mark_segments(trim: list[float]) -> list[tuple[float, float, float, float]]:
 
 def _marks_stream(trim: list[float]) -> bytes:
     lines = [f"{ax:.3f} {ay:.3f} m {bx:.3f} {by:.3f} l S" for ax, ay, bx, by in mark_segments(trim)]
-    # An artifact: marks are not content, for readers of a tagged file.
-    return ("/Artifact BMC q\n"
+    # An artifact of the page (production aids: ISO 32000-1, 14.8.2.2): marks are not
+    # content, for readers of a tagged file.
+    return ("/Artifact <</Type /Page>> BDC q\n"
             f"{_REGISTRATION} CS 1 SCN {MARK_WIDTH_PT} w 0 J\n" + "\n".join(lines) + "\nQ EMC\n").encode()
 
 

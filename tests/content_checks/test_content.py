@@ -207,7 +207,8 @@ def _front_texts(project, code: str) -> str:
     language = project.languages[code]
     front = language.front
     parts = [front.title, front.subtitle, front.unit, front.contact, front.source, *front.foreword]
-    parts += [value for _, value in language.strings.labels]
+    # A label's placeholders ("{title}") are not words of the language.
+    parts += [re.sub(r"\{\w+\}", "", value) for _, value in language.strings.labels]
     return "\n".join(part for part in parts if part)
 
 
