@@ -197,6 +197,7 @@ def generated(doc: model.Document, words: list[str], seed: int) -> model.Documen
     return dataclasses.replace(doc, chapters=(chapter,))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_generated_paragraphs_never_break_badly(project, tmp_path, lang):
     """Random paragraphs of real words through a factsheet: bad breaks without the rules,

@@ -319,6 +319,7 @@ def test_usage_errors(fixture_copy, run_cli, args, code, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_content_error_exits_1_before_writing(fixture_copy, tmp_path, run_cli):
     (fixture_copy / "fr" / "alpha.yaml").write_text("id: alpha\n", encoding="utf-8")
     build_dir = tmp_path / "build"

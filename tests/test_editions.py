@@ -127,6 +127,7 @@ def test_manifest_readme_and_archive_xmp_carry_the_signoffs(released):
 # --- pipeline changes ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_edit_is_named_field_by_field_and_the_french_twin_is_stale(released, tmp_path):
     content = copy_repo(released[0], tmp_path)
     edit(content / "en" / "alpha.yaml", "lead: Alpha is a test topic.", "lead: Alpha is a sample topic.")
@@ -150,6 +151,7 @@ def test_an_edit_is_named_field_by_field_and_the_french_twin_is_stale(released, 
     assert "en: 1 changed, 0 added, 0 removed, 3 unchanged" in text.output
 
 
+@pytest.mark.slow
 def test_a_topic_added_or_removed_is_listed(released, tmp_path):
     content = copy_repo(released[0], tmp_path)
     edit(content / "edition.yaml", "{id: beta, code: BET, revision: 2}", "{id: gamma, code: GAM, revision: 1}")
@@ -168,6 +170,7 @@ def test_a_topic_added_or_removed_is_listed(released, tmp_path):
     assert "en/gamma.yaml: added (Gamma Beta crime)" in text and "en/beta.yaml: removed (Beta crime)" in text
 
 
+@pytest.mark.slow
 def test_changes_outside_git_work_from_the_release_set(released, tmp_path):
     content, folder = released
     outside = tmp_path / "content"
@@ -298,6 +301,7 @@ def test_a_final_release_is_refused_without_current_signoffs_naming_each_languag
     assert (content / "editions.yaml").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_the_imprint_prints_the_approval_when_the_edition_asks(fixture_copy, tmp_path):
     for lang, role in (("en", "Reviser"), ("fr", "Réviseure")):
         assert run(fixture_copy, "signoff", "--lang", lang, "--by", "A. Person", "--role", role).exit_code == 0

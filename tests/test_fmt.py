@@ -47,7 +47,7 @@ def test_formatting_a_messed_up_file_keeps_every_value(path):
     messed = _messed_up(text)
     result = canonical(messed).text
     assert result is not None
-    assert yaml.safe_load(result) == yaml.safe_load(text)
+    assert yaml.load(result, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.CSafeLoader)
     assert canonical(result).text == result  # formatting twice changes nothing more
 
 

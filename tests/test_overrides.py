@@ -86,6 +86,7 @@ def test_override_folder_is_relative_to_the_content_folder(fixture_copy):
 # --- what an override changes ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_override_stylesheet_restyles_and_edits_rebuild(build):
     assert build().exit_code == 0
     default = PdfReader(build.pdf)
@@ -108,6 +109,7 @@ def _fills(pdf: Path, rgb: tuple[int, int, int]) -> bool:
     return rgb in colours
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_override_template_replaces_ours_by_name(build):
     source = (html_renderer.TEMPLATES_DIR / "factsheet.html.j2").read_text(encoding="utf-8")
     add_override(build.content, files={"factsheet.html.j2": source.replace(
@@ -117,6 +119,7 @@ def test_override_template_replaces_ours_by_name(build):
     assert text.count("COM/FS/") >= 2  # the kicker now prints the reference (the footer did already)
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_override_resources_are_served_and_nothing_beyond(build, tmp_path):
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
     folder = add_override(build.content, files={"band.svg": svg, "extra.css":
@@ -176,6 +179,7 @@ def test_broken_override_fails_once_before_rendering(build, case):
     assert _stamps(build.build_dir) == before
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_undefined_value_in_an_override_names_its_line(build):
     assert build().exit_code == 0
     before = _stamps(build.build_dir)
@@ -189,6 +193,7 @@ def test_undefined_value_in_an_override_names_its_line(build):
     assert _stamps(build.build_dir) == before
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_a_filter_error_names_the_template_line(build):
     add_override(build.content, files={"factsheet.html.j2": (
         '{% extends "base.html.j2" %}\n{% block body %}\n<p>{{ meta.title | css_colour }}</p>\n{% endblock %}\n')})
@@ -197,6 +202,7 @@ def test_a_filter_error_names_the_template_line(build):
     assert f"{build.content}/theme/factsheet.html.j2:3: branding colour 'Alpha" in result.stderr
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_docx_does_not_use_the_templates(build):
     add_override(build.content, files={"factsheet.html.j2": BROKEN["syntax"][0]})
     result = build("build", "--lang", "en", "--format", "docx", "--topic", "alpha", "--no-handbook")
@@ -240,6 +246,7 @@ def test_version_falls_back_to_the_source_in_a_bare_checkout(monkeypatch):
         pipeline.version.cache_clear()
 
 
+@pytest.mark.slow  # a build of every document, with its worker pool
 def test_pdf_and_docx_name_the_producing_tool(build):
     result = build("build", "--lang", "fr", "--topic", "beta", "--no-handbook")
     assert result.exit_code == 0

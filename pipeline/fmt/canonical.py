@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.content.loader import parse_text
+from pipeline.content.loader import compose_node, parse_text
 from pipeline.content.misread import Misreading
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -55,7 +55,7 @@ def canonical(text: str) -> Formatted:
     stuck = [(m.line, m.message) for m in reading.misreadings if not m.fixable]
     if reading.error is not None or stuck:
         return Formatted(None, reading.misreadings, stuck + ([reading.error] if reading.error else []))
-    root = yaml.compose(reading.text, Loader=yaml.SafeLoader)
+    root = compose_node(reading.text)
     requoted = requote(reading.text, root)
     result = reindent(requoted, root if requoted == reading.text else None)
     if result != reading.text and _data(result) != _data(reading.text):
@@ -194,7 +194,7 @@ def reindent(text: str, root: Node | None = None) -> str:
     """Block collections at the house indentation; comments move with the line below.
     `root` is the text's node graph when the caller has it."""
     layout = _Layout(text)
-    root = root if root is not None else yaml.compose(text, Loader=yaml.SafeLoader)
+    root = root if root is not None else compose_node(text)
     if root is not None:
         layout.block(root, 0)
     lines = text.split("\n")

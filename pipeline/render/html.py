@@ -223,9 +223,34 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return _environment(override)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, across environments.
+
+    Each theme folder gets an environment of its own, and each would compile our
+    built-in templates again; Jinja's bucket is keyed by the template's name and file and
+    checked against its source's checksum, so an edited template is compiled anew. Every
+    environment here is made with the same options, which is what makes sharing safe.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 @lru_cache(maxsize=4)
 def _environment(override: Path | None) -> jinja2.Environment:
     env = sandbox.Environment(
+        bytecode_cache=_COMPILED,
         loader=jinja2.ChoiceLoader([sandbox.ConfinedLoader(d, d == override) for d in template_dirs(override)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -327,15 +352,34 @@ _REFERENCES = (jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, 
 def _check_safety(env: jinja2.Environment, name: str) -> None:
     """The template's first attribute or item that no template may use, as `file:line: template: unsafe ...`."""
     source, filename, _ = env.loader.get_source(env, name)
-    for line, message in sandbox.unsafe_names(env.parse(source, name, filename)):
+    for line, message in _unsafe_names(source, name, filename):
         where = display_path(Path(filename)) if filename else name
         raise BuildError(f"{where}:{line}: template: {message}")
+
+
+@lru_cache(maxsize=256)
+def _unsafe_names(source: str, name: str, filename: str | None) -> tuple[tuple[int, str], ...]:
+    """`sandbox.unsafe_names` of a template's source, once per source and process (every
+    build and every preview refresh checks all templates; the source is the key, so an
+    edited template is checked again)."""
+    return tuple(sandbox.unsafe_names(_parsed(source, name, filename)))
+
+
+@lru_cache(maxsize=256)
+def _references(source: str, name: str, filename: str | None) -> tuple[jinja2.nodes.Node, ...]:
+    """The extends/include/import nodes of a template's source (read-only), once per source."""
+    return tuple(_parsed(source, name, filename).find_all(_REFERENCES))
+
+
+def _parsed(source: str, name: str, filename: str | None) -> jinja2.nodes.Template:
+    """The syntax tree of a template, by an environment with the options of all of ours."""
+    return environment().parse(source, name, filename)
 
 
 def _check_references(env: jinja2.Environment, name: str, override: Path | None) -> None:
     """Every template that `name` extends, includes or imports by a literal name exists."""
     source, filename, _ = env.loader.get_source(env, name)
-    for node in env.parse(source, name, filename).find_all(_REFERENCES):
+    for node in _references(source, name, filename):
         target = node.template
         if isinstance(target, jinja2.nodes.Const) and isinstance(target.value, str):
             try:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.content.loader import Loc
+from pipeline.content.loader import Loc, compose_node
 
 
 class PlacementError(ValueError):
@@ -58,7 +58,7 @@ class Insert:
 
 def apply(text: str, edits: list[Replace | Insert]) -> str:
     """The text with `edits` applied; positions all refer to the original text."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = compose_node(text)
     patches: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
     for order, edit in enumerate(edits):
         if isinstance(edit, Replace):
