@@ -206,10 +206,7 @@ def _same_line(line: Line, top: int, left: int, width: int, height: int, font: F
 def link_blocks(lines: list[Line]) -> None:
     """Chain each line to the next line of its block (`below`), and back (`above`)."""
     pitches = usual_pitches(lines)
-    by_page: dict[int, list[Line]] = {}
-    for line in lines:
-        by_page.setdefault(line.page, []).append(line)
-    for page_lines in by_page.values():
+    for page_lines in _by_page(lines):
         for line in page_lines:
             below = _next_below(line, page_lines)
             if below is None or below.above is not None:
@@ -219,13 +216,19 @@ def link_blocks(lines: list[Line]) -> None:
                 line.below, below.above = below, line
 
 
+def _by_page(lines: list[Line]) -> list[list[Line]]:
+    """The lines of each page, in the order given (a line's block never
+    continues on another page: that is a break between blocks, judged elsewhere)."""
+    pages: dict[int, list[Line]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    return list(pages.values())
+
+
 def usual_pitches(lines: list[Line]) -> dict[int, float]:
     """The most common distance between a line and the one under it, per font size."""
     samples: dict[int, Counter[int]] = {}
-    by_page: dict[int, list[Line]] = {}
-    for line in lines:
-        by_page.setdefault(line.page, []).append(line)
-    for page_lines in by_page.values():
+    for page_lines in _by_page(lines):
         for line in page_lines:
             below = _next_below(line, page_lines)
             if below is not None and below.top - line.top <= MAX_PITCH * line.size:
