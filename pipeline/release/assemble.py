@@ -222,9 +222,13 @@ def assemble(project: Project, request: Request, jobs: list[Job], langs: list[st
     entries = [_entry(job, documents[job.name], job.output.read_bytes()) for job in jobs]
     docx = {e.path: e for e in entries if e.format == "docx"}
     cache = LayoutCache(request.build_dir, shared_fingerprint(project))
+    # Every DOCX laid out by one LibreOffice (starting it costs about 2 s): the books'
+    # first round of settling then finds its layouts in the cache, and LibreOffice starts
+    # again only when a book's page numbers had to change.
+    first = cache.layouts({path: e.data for path, e in docx.items()})
     handbooks = {path: e.data for path, e in docx.items() if e.kind in BOOKS}
     settled, layouts = settle(handbooks, lambda path, pages: _render_docx(documents[path], pages), cache)
-    layouts.update(cache.layouts({path: e.data for path, e in docx.items() if e.kind not in BOOKS}))
+    layouts.update({path: layout for path, layout in first.items() if path not in handbooks})
     for path, entry in docx.items():
         entry.data = settled.get(path, entry.data)
         entry.pages = layouts[path].pages
