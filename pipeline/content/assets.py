@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pipeline.content import limits
 from pipeline.content.model import Asset
+from pipeline.files.confine import BrokenLink, LinksOutside, resolve_inside
 
 ASSETS_DIR = "assets"
 MAX_BYTES = limits.PICTURE_BYTES
@@ -79,11 +80,11 @@ def locate(content_root: Path, src: str, lang: str | None) -> Path:
             continue
         shown = candidate.relative_to(content_root).as_posix()
         try:
-            resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
+            resolved = resolve_inside(candidate, root)
+        except BrokenLink:
             raise AssetError(f"{shown} is a broken link") from None
-        if not resolved.is_relative_to(root.resolve()):
-            raise AssetError(f"{shown} links to a file outside content/assets/: copy the file in instead")
+        except LinksOutside:
+            raise AssetError(f"{shown} links to a file outside content/assets/: copy the file in instead") from None
         if not resolved.is_file():
             raise AssetError(f"{shown} is not a file")
         return resolved

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.content import limits
 from pipeline.errors import display_path
+from pipeline.files.confine import BrokenLink, LinksOutside, resolve_inside
 
 
 class ThemeError(Exception):
@@ -45,11 +46,11 @@ def locate(content_root: Path, name: str) -> Path:
     if not (folder.exists() or folder.is_symlink()):
         raise ThemeError(f"folder {display_path(folder)} not found (the path is relative to the content folder)")
     try:
-        resolved = folder.resolve(strict=True)
-    except (OSError, RuntimeError):
+        resolved = resolve_inside(folder, content_root)
+    except BrokenLink:
         raise ThemeError(f"{name} is a broken link") from None
-    if not resolved.is_relative_to(content_root.resolve()):
-        raise ThemeError(f"{name} links to a folder outside the content folder: copy it in instead")
+    except LinksOutside:
+        raise ThemeError(f"{name} links to a folder outside the content folder: copy it in instead") from None
     if not resolved.is_dir():
         raise ThemeError(f"folder {display_path(folder)} is not a folder (the path is relative to the content folder)")
     return resolved
@@ -91,12 +92,12 @@ def _scan(root: Path, directory: Path, shown: str, found: dict[str, Path], state
 
 def _check_link(root: Path, path: Path, name: str) -> None:
     try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
+        resolve_inside(path, root)
+    except BrokenLink:
         raise ThemeError(f"{name} is a broken link") from None
-    if not target.is_relative_to(root):
-        what = "folder" if target.is_dir() else "file"
-        raise ThemeError(f"{name} links to a {what} outside the theme folder: copy the {what} in instead")
+    except LinksOutside as outside:
+        what = "folder" if outside.target.is_dir() else "file"
+        raise ThemeError(f"{name} links to a {what} outside the theme folder: copy the {what} in instead") from None
 
 
 def _check_file(info: os.stat_result, name: str, suffix: str, state: dict[str, int]) -> None:
