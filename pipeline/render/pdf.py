@@ -43,7 +43,7 @@ from pipeline import producer
 from pipeline.content import theme
 from pipeline.content.model import Asset, Document
 from pipeline.errors import BuildError, display_path
-from pipeline.render import breaks
+from pipeline.render import breaks, pdf_compress
 from pipeline.render.html import (
     STYLESHEETS,
     TEMPLATES_DIR,
@@ -178,6 +178,8 @@ class _Render:
         self.records = self.stack.enter_context(_captured_warnings())
         # The print editor's line-breaking rules, applied in every layout (render/breaks.py).
         self.stack.enter_context(breaks.enforced())
+        # Large streams (the print profile) compressed once per process (render/pdf_compress.py).
+        self.stack.enter_context(pdf_compress.remembered())
         return self
 
     def paginated(self) -> weasyprint.Document:
