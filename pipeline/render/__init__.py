@@ -6,6 +6,7 @@ html.py         a `Document` as print-ready HTML (Jinja templates), the PDF's in
 sandbox.py      the Jinja sandbox every template runs in, and the check of a theme's templates
 pdf.py          HTML -> tagged PDF with WeasyPrint, strict and reproducible
 breaks.py       the print editor's line-breaking rules, applied inside WeasyPrint's line layout
+native.py       WeasyPrint imported without gcc probing for its C libraries
 pdf_compress.py large PDF streams (the print profile) compressed once per process, same bytes
 pdf_finish.py   the finishing passes: tags (all), print (PDF/X-4) and archive (PDF/A-2u)
 pdf_tags.py     WeasyPrint's tagging completed: artifacts, a whole tree, link descriptions

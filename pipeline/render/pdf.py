@@ -43,7 +43,7 @@ from pipeline import producer
 from pipeline.content import theme
 from pipeline.content.model import Asset, Document
 from pipeline.errors import BuildError, display_path
-from pipeline.render import breaks, pdf_compress
+from pipeline.render import breaks, native, pdf_compress
 from pipeline.render.html import (
     STYLESHEETS,
     TEMPLATES_DIR,
@@ -170,6 +170,7 @@ class _Render:
         self.what = f"{doc.kind} {doc.meta.reference} ({doc.meta.lang}, {doc.layout.paper}{variant})"
 
     def __enter__(self) -> _Render:
+        native.load()  # first thing: WeasyPrint imported the quick way (render/native.py)
         check_fonts(self.doc.font_families())
         self.roots = template_dirs(self.doc.templates)
         self.fetcher = _safe_fetcher(self.roots, self.doc.assets())
@@ -482,6 +483,7 @@ def warm_up() -> None:
     Build workers call this when they start, while the parent is still loading and
     composing content, so the first real document renders at full speed.
     """
+    native.load()
     from weasyprint import HTML
 
     from pipeline.render import pdf_finish  # noqa: F401  (pikepdf and the tagging pass, before the first write)

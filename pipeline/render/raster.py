@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from pipeline.content.model import Asset
 from pipeline.errors import BuildError
-from pipeline.render import pdf
+from pipeline.render import native, pdf
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -38,6 +38,7 @@ def svg_to_png(asset: Asset, width_mm: float, dpi: int = DPI) -> bytes:
 
 @lru_cache(maxsize=64)
 def _svg_to_png(asset: Asset, width_mm: float, dpi: int) -> bytes:
+    native.load()
     from weasyprint import HTML
 
     tool = shutil.which("pdftocairo")
