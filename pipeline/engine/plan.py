@@ -24,6 +24,9 @@ RENDERERS = {
     "docx": "pipeline.render.docx:render_docx",
 }
 FORMATS = tuple(RENDERERS)
+# Formats whose renderer can share work between documents rendered one after another
+# (`pipeline.engine.workers.render_group_to`): what to make for a group, passed as `share=`.
+SHARING = {"pdf": "pipeline.render.pdf:SharedLayout"}
 
 Kind = Literal["factsheet", "handbook", "pack"]
 # The folder of each kind of document that has one per topic or pack.

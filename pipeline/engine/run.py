@@ -19,8 +19,8 @@ from pathlib import Path
 from pipeline.content.model import Document, Layout
 from pipeline.content.project import Project
 from pipeline.engine import record
-from pipeline.engine.plan import Job
-from pipeline.engine.workers import Workers, render_to
+from pipeline.engine.plan import SHARING, Job
+from pipeline.engine.workers import Workers, render_group_to
 from pipeline.errors import PipelineError
 from pipeline.files.output import build_lock, commit_staged, discard_staged, remove_stale_parts, staged_path
 from pipeline.paths import TEMPLATES_DIR
@@ -147,32 +147,70 @@ def _check_templates(project: Project, todo: list[tuple[Job, Document, str]], po
 
 
 def _render_all(todo: list[tuple[Job, Document, str]], workers: int, pool: Workers | None):
-    """Yield (outcome, fingerprint) as jobs finish, in-process when a pool would not pay."""
+    """Yield (outcome, fingerprint) as jobs finish, in-process when a pool would not pay.
+
+    Jobs go in groups (`_groups`): a group renders in one process, one job after the
+    other, sharing what its renderer can share."""
     if not todo:
         if pool is not None:
             pool.close(cancel=True)
         return
-    if pool is None and (workers <= 1 or len(todo) == 1):
-        for job, document, fingerprint in todo:
-            yield _attempt(lambda j=job, d=document: render_to(j.fmt, d, staged_path(j.output)), job), fingerprint
+    groups = _groups(todo)
+    if pool is None and (workers <= 1 or len(groups) == 1):
+        for group in groups:
+            yield from _outcomes(group, lambda g=group: render_group_to(g[0][0].fmt, _items(g)))
         return
     if pool is None:
-        pool = Workers(min(workers, len(todo)), tuple({job.fmt for job, _, _ in todo}))
-    futures: dict[Future, tuple[Job, str]] = {}
+        pool = Workers(min(workers, len(groups)), tuple({job.fmt for job, _, _ in todo}))
+    futures: dict[Future, list[tuple[Job, Document, str]]] = {}
     try:
-        for job, document, fingerprint in todo:
-            futures[pool.executor.submit(render_to, job.fmt, document, staged_path(job.output))] = (job, fingerprint)
+        for group in groups:
+            futures[pool.executor.submit(render_group_to, group[0][0].fmt, _items(group))] = group
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                job, fingerprint = futures[future]
-                yield _attempt(future.result, job), fingerprint
+                yield from _outcomes(futures[future], future.result)
     except BaseException:
         # Ctrl-C: drop queued jobs; running ones finish their atomic write.
         pool.close(cancel=True)
         raise
     pool.close()
+
+
+def _groups(todo: list[tuple[Job, Document, str]]) -> list[list[tuple[Job, Document, str]]]:
+    """The jobs in groups, in order of first appearance: the documents of one format that
+    may look the same on the page (same kind, language, topic, paper and page geometry:
+    a document's screen and archive copies), when the format's renderer can share work
+    (`SHARING`); every other job alone."""
+    groups: dict[object, list[tuple[Job, Document, str]]] = {}
+    for item in todo:
+        job, document, _ = item
+        key: object = ((job.fmt, job.kind, job.lang, job.topic, document.layout.paper, document.layout.print_mode)
+                       if job.fmt in SHARING else id(item))
+        groups.setdefault(key, []).append(item)
+    return list(groups.values())
+
+
+def _items(group: list[tuple[Job, Document, str]]) -> list[tuple[Document, Path]]:
+    return [(document, staged_path(job.output)) for job, document, _ in group]
+
+
+def _outcomes(group: list[tuple[Job, Document, str]],
+              results: Callable[[], list[float | Exception]]) -> Iterator[tuple[Outcome, str]]:
+    """An outcome per job of a rendered group (all failed if the group's call raised)."""
+    try:
+        values: list[float | Exception] = results()
+    except Exception as exc:  # the worker died, or the group call itself failed
+        values = [exc] * len(group)
+    for (job, _, fingerprint), value in zip(group, values, strict=True):
+        yield _attempt(lambda v=value: _seconds(v), job), fingerprint
+
+
+def _seconds(value: float | Exception) -> float:
+    if isinstance(value, Exception):
+        raise value
+    return value
 
 
 def _by_document(results: Iterator[tuple[Outcome, str]],

@@ -16,25 +16,46 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from pipeline.content.model import Document
 from pipeline.engine.lifeline import die_with_parent
-from pipeline.engine.plan import RENDERERS
+from pipeline.engine.plan import RENDERERS, SHARING
 from pipeline.files.output import write_atomic
 
 
-def renderer(fmt: str) -> Callable[[Document], bytes]:
+def renderer(fmt: str) -> Callable[..., bytes]:
     """Import the renderer of a format on first use."""
-    module, _, func = RENDERERS[fmt].partition(":")
-    return getattr(importlib.import_module(module), func)
+    return _imported(RENDERERS[fmt])
 
 
-def render_to(fmt: str, document: Document, output: Path) -> float:
+def _imported(spec: str) -> Any:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def render_to(fmt: str, document: Document, output: Path, share: object | None = None) -> float:
     """Render one document and write it atomically; returns the seconds it took."""
     start = time.perf_counter()
-    data = renderer(fmt)(document)
+    data = renderer(fmt)(document) if share is None else renderer(fmt)(document, share=share)
     write_atomic(output, data)
     return time.perf_counter() - start
+
+
+def render_group_to(fmt: str, items: list[tuple[Document, Path]]) -> list[float | Exception]:
+    """Render documents of one format one after the other, each written atomically,
+    sharing what the format's renderer can share between them (`SHARING`: a document's
+    screen and archive PDF are laid out once). Returns each one's seconds, or the
+    exception it failed with: one failing document does not stop the next. A document
+    alone renders as it always did."""
+    share = _imported(SHARING[fmt])() if fmt in SHARING and len(items) > 1 else None
+    results: list[float | Exception] = []
+    for document, output in items:
+        try:
+            results.append(render_to(fmt, document, output, share))
+        except Exception as exc:  # reported per document by the engine
+            results.append(exc)
+    return results
 
 
 def _worker_init(formats: tuple[str, ...], parent: int) -> None:

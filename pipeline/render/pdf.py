@@ -94,14 +94,20 @@ class UnsafeResourceError(BuildError):
     """A template or content referenced a resource outside templates/ (and the override folder)."""
 
 
-def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
+def render_pdf(doc: Document, *, strict: bool = True, share: SharedLayout | None = None) -> bytes:
     """The PDF bytes of `doc`.
 
     Raises `BuildError` if a branding font is missing, a resource outside templates/ is
     referenced, a factsheet runs over two pages, or (when `strict`) WeasyPrint warned.
+    With `share`, the layout is taken from it when the document looks the same on the
+    page as the one laid out before (see `SharedLayout`), and kept in it otherwise.
     """
     with _Render(doc, strict) as render:
-        laid_out = render.paginated()
+        laid_out = share.take(render) if share is not None else None
+        if laid_out is None:
+            laid_out = render.paginated()
+            if share is not None:
+                share.keep(render, laid_out)
         breaks.report(laid_out.pages, render.what)
         if len(laid_out.pages) >= COLLECT_FROM_PAGES:
             # The layout leaves its discarded attempts (column balancing) behind as
@@ -109,6 +115,42 @@ def render_pdf(doc: Document, *, strict: bool = True) -> bytes:
             # would pile its own memory on top (110 topics: peak 234 -> 208 MB).
             gc.collect()
         return render.write(laid_out)
+
+
+class SharedLayout:
+    """The last layout made, kept for the next document that looks the same on the page.
+
+    A release makes a screen and an archive copy of each document: the same pages (the
+    archive uses the screen geometry), two files (PDF/A-2u, whose XMP names the
+    approvals). Laying the pages out is most of a render, and WeasyPrint writes a
+    laid-out document as often as asked; so the second copy is written from the first
+    one's layout when everything a layout is made from is the same: the HTML and CSS at
+    the final page figures, the template folders, the pictures, the stylesheets and the
+    layout options (all of WeasyPrint's options but the ones only writing reads). What
+    the layout warned of, or refused to load, counts against the second copy too. The
+    files are byte for byte those of two layouts (tests/test_pdf_share.py).
+    """
+
+    def __init__(self) -> None:
+        self.inputs: tuple[object, ...] | None = None
+        self.pagination: Pagination | None = None
+        self.rendered: weasyprint.Document | None = None
+        self.records: list[logging.LogRecord] = []
+        self.refused: list[str] = []
+
+    def take(self, render: _Render) -> weasyprint.Document | None:
+        if self.rendered is None or self.pagination is None:
+            return None
+        if render.inputs(self.pagination) != self.inputs:
+            return None
+        render.records.extend(self.records)
+        render.fetcher.refused.extend(self.refused)
+        return self.rendered
+
+    def keep(self, render: _Render, rendered: weasyprint.Document) -> None:
+        self.inputs, self.pagination = render.last_inputs, render.last_pagination
+        self.rendered = rendered
+        self.records, self.refused = list(render.records), list(render.fetcher.refused)
 
 
 def layout_pdf(doc: Document, *, strict: bool = True) -> weasyprint.Document:
@@ -244,15 +286,36 @@ class _Render:
                 **self.options,
             )
         self.check_pages(rendered)
+        if not front_only:
+            self.last_inputs, self.last_pagination = self._inputs(html_source, doc_css), pagination
         return rendered
+
+    def inputs(self, pagination: Pagination) -> tuple[object, ...]:
+        """What a layout of this document with `pagination` is made from (`SharedLayout`)."""
+        return self._inputs(render_html(self.doc, standalone=False, pagination=pagination),
+                            document_css(self.doc, pagination))
+
+    def _inputs(self, html_source: str, doc_css: str) -> tuple[object, ...]:
+        doc = self.doc
+        return (html_source, doc_css, self.roots, doc.assets(), doc.kind, doc.templates, doc.meta.direction,
+                _layout_options(self.options))
 
     def write(self, rendered: weasyprint.Document) -> bytes:
         # WeasyPrint writes this to /Creator and the XMP CreatorTool (it is /Producer).
         rendered.metadata.generator = producer()
-        with self._fetch_guard():
-            # The /ID is a hash of the file's objects, so it changes with the content and
-            # only with it; the dates come from <meta name=dcterms.*> (meta.date).
-            data = rendered.write_pdf(pdf_identifier=True, **self.options)
+        # The output intent is the layout's in WeasyPrint, but this file's variant's; and
+        # writing adds the intent's profile to the layout's profiles: put them back after,
+        # so that a layout written twice (SharedLayout) writes each file as its own would.
+        rendered.output_intent = _output_intent(self.options)
+        profiles = dict(rendered.color_profiles)
+        try:
+            with self._fetch_guard():
+                # The /ID is a hash of the file's objects, so it changes with the content and
+                # only with it; the dates come from <meta name=dcterms.*> (meta.date).
+                data = rendered.write_pdf(pdf_identifier=True, **self.options)
+        finally:
+            rendered.color_profiles.clear()
+            rendered.color_profiles.update(profiles)
         from pipeline.render.pdf_finish import finish  # pikepdf: only when writing
 
         return finish(data, self.doc)
@@ -287,6 +350,36 @@ class _Render:
                 f"{self.what}: WeasyPrint reported {len(self.records)} problem(s), "
                 f"first: {self.records[0].getMessage()}"
             )
+
+
+# WeasyPrint options that only writing reads: a layout made with other values of these
+# is the same layout (SharedLayout).
+WRITE_OPTIONS = ("pdf_variant", "pdf_version", "pdf_identifier", "output_intent")
+
+
+def _with_variant_defaults(options: dict[str, object]) -> dict[str, object]:
+    """All of WeasyPrint's options as a render or a write with `options` uses them: its
+    defaults, then what the PDF variant sets where an option is left unset."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.pdf import VARIANTS
+
+    merged = {**DEFAULT_OPTIONS, **options}
+    variant = merged.get("pdf_variant")
+    if variant:
+        for key, value in VARIANTS[variant][1].items():
+            if merged.get(key) is None:
+                merged[key] = value
+    return merged
+
+
+def _layout_options(options: dict[str, object]) -> tuple[tuple[str, object], ...]:
+    merged = _with_variant_defaults(options)
+    return tuple(sorted((key, repr(value)) for key, value in merged.items() if key not in WRITE_OPTIONS))
+
+
+def _output_intent(options: dict[str, object]) -> object:
+    """The output intent WeasyPrint gives a document rendered with `options`."""
+    return _with_variant_defaults(options).get("output_intent")
 
 
 # --- fonts -------------------------------------------------------------------------
