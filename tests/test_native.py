@@ -49,6 +49,7 @@ def programs(commands: list) -> set[str]:
     return {(command if isinstance(command, str) else command[0]).rsplit("/", 1)[-1] for command in commands}
 
 
+@pytest.mark.slow  # two fresh interpreters importing WeasyPrint
 def test_the_same_libraries_without_gcc():
     plain, native = probe("plain"), probe("native")
     if shutil.which("gcc") or shutil.which("ld"):

@@ -65,7 +65,7 @@ def layouts(monkeypatch) -> list[str]:
     return made
 
 
-@pytest.mark.parametrize("kind", ["handbook", "factsheet"])
+@pytest.mark.parametrize("kind", [pytest.param("handbook", marks=pytest.mark.slow), "factsheet"])
 @pytest.mark.parametrize("order", [("screen", "archive"), ("archive", "screen")])
 def test_two_copies_share_one_layout_and_keep_their_bytes(docs, alone, layouts, kind, order):
     expected = {variant: alone(kind, variant) for variant in order}
@@ -77,6 +77,7 @@ def test_two_copies_share_one_layout_and_keep_their_bytes(docs, alone, layouts, 
     assert layouts and set(layouts) == {order[0]}
 
 
+@pytest.mark.slow
 def test_a_print_copy_is_laid_out_anew(docs, alone, layouts):
     expected = {variant: alone("factsheet", variant) for variant in VARIANTS}
     layouts.clear()
