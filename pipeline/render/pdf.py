@@ -139,7 +139,9 @@ class SharedLayout:
         self.refused: list[str] = []
 
     def take(self, render: _Render) -> weasyprint.Document | None:
-        if self.rendered is None or self.pagination is None:
+        # A WeasyPrint whose layouts do not hold their output intent is not the one this
+        # was written for (70): lay out again.
+        if self.rendered is None or self.pagination is None or not hasattr(self.rendered, "output_intent"):
             return None
         if render.inputs(self.pagination) != self.inputs:
             return None
@@ -306,7 +308,8 @@ class _Render:
         # The output intent is the layout's in WeasyPrint, but this file's variant's; and
         # writing adds the intent's profile to the layout's profiles: put them back after,
         # so that a layout written twice (SharedLayout) writes each file as its own would.
-        rendered.output_intent = _output_intent(self.options)
+        if hasattr(rendered, "output_intent"):
+            rendered.output_intent = _output_intent(self.options)
         profiles = dict(rendered.color_profiles)
         try:
             with self._fetch_guard():
