@@ -150,7 +150,8 @@ class SharedLayout:
         return self.rendered
 
     def keep(self, render: _Render, rendered: weasyprint.Document) -> None:
-        self.inputs, self.pagination = render.last_inputs, render.last_pagination
+        html_source, doc_css, self.pagination = render.last_layout
+        self.inputs = render.layout_inputs(html_source, doc_css)
         self.rendered = rendered
         self.records, self.refused = list(render.records), list(render.fetcher.refused)
 
@@ -289,15 +290,15 @@ class _Render:
             )
         self.check_pages(rendered)
         if not front_only:
-            self.last_inputs, self.last_pagination = self._inputs(html_source, doc_css), pagination
+            self.last_layout = (html_source, doc_css, pagination)
         return rendered
 
     def inputs(self, pagination: Pagination) -> tuple[object, ...]:
         """What a layout of this document with `pagination` is made from (`SharedLayout`)."""
-        return self._inputs(render_html(self.doc, standalone=False, pagination=pagination),
-                            document_css(self.doc, pagination))
+        return self.layout_inputs(render_html(self.doc, standalone=False, pagination=pagination),
+                                  document_css(self.doc, pagination))
 
-    def _inputs(self, html_source: str, doc_css: str) -> tuple[object, ...]:
+    def layout_inputs(self, html_source: str, doc_css: str) -> tuple[object, ...]:
         doc = self.doc
         return (html_source, doc_css, self.roots, doc.assets(), doc.kind, doc.templates, doc.meta.direction,
                 _layout_options(self.options))
