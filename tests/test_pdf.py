@@ -203,12 +203,25 @@ def lengthened(doc: model.Document, times: int) -> model.Document:
     return dataclasses.replace(doc, chapters=(dataclasses.replace(chapter, sections=sections),))
 
 
+_TWO_PAGE_TIMES: dict[str, int] = {}  # per language: the repeat count found last
+
+
 def two_page_factsheet(cache: PdfCache, lang: str, **meta) -> model.Document:
-    """A real factsheet made just long enough to run onto a second page."""
+    """A real factsheet made just long enough to run onto a second page: the fewest
+    repeats of its sections that make two pages. The count found for a language is
+    tried first next time (two layouts: one page with one repeat fewer, two with it)."""
     doc = cache.factsheet_doc(lang, cache.project.topic_ids[0])
     doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, **meta))
+
+    def pages(times: int) -> int:
+        return len(layout_pdf(lengthened(doc, times)).pages) if times else 1
+
+    known = _TWO_PAGE_TIMES.get(lang)
+    if known is not None and pages(known - 1) == 1 and pages(known) == 2:
+        return lengthened(doc, known)
     for times in range(1, 30):
-        if len(layout_pdf(lengthened(doc, times)).pages) == 2:
+        if pages(times) == 2:
+            _TWO_PAGE_TIMES[lang] = times
             return lengthened(doc, times)
     raise AssertionError("could not make a two-page factsheet")
 
