@@ -12,12 +12,13 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from session_outputs import FIXTURES, UNO_PYTHON, LibreOffice, Shared, cli_build
+from session_outputs import FIXTURES, UNO_PYTHON, LibreOffice, SessionOffice, Shared, cli_build
 
 from pipeline.cli import cli
 
@@ -121,6 +122,7 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.slow)
         if "libreoffice_pdf" in info.names_closure:
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.needs_office)
             item.add_marker(pytest.mark.xdist_group("libreoffice"))  # one LibreOffice for all of them
         elif _uses_its_modules_shared_fixture(item, info):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
@@ -154,3 +156,28 @@ def _refuse_ignored_groups(session) -> None:
         if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid:
             raise pytest.UsageError(f"--dist loadgroup ignores the xdist_group of {item.nodeid}: this pytest "
                                     "and pytest-xdist do not work together (see the pin in pyproject.toml)")
+
+
+# --- one LibreOffice per test process for every release (session_outputs.SessionOffice) ---------
+
+_OFFICE = pytest.StashKey[SessionOffice]()
+
+
+def pytest_sessionstart(session) -> None:
+    session.config.stash[_OFFICE] = SessionOffice(Path(tempfile.mkdtemp(prefix="pytest-office-")))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Start the session's office for the first slow test that lays DOCX files out
+    (`needs_office`: the modules that release, and the converter's users); `make check`
+    never starts one."""
+    if item.get_closest_marker("needs_office") and item.get_closest_marker("slow"):
+        item.config.stash[_OFFICE].start()
+
+
+def pytest_sessionfinish(session) -> None:
+    office = session.config.stash.get(_OFFICE, None)
+    if office is not None:
+        office.stop()
+        shutil.rmtree(office.folder, ignore_errors=True)

@@ -12,16 +12,14 @@ JSON line, `{"ok": true}` or `{"error": "..."}`. End of input ends LibreOffice.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 # The office start-up and property helpers of the release's layout probe (same system
 # Python, no pipeline imports): one way to start LibreOffice in the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline" / "release"))
-from lo_layout import _props, _start
+from lo_layout import _props, close_office, open_office
 
 
 def convert(desktop, source: Path, outdir: Path) -> None:
@@ -34,7 +32,7 @@ def convert(desktop, source: Path, outdir: Path) -> None:
 
 
 def main(profile: Path) -> None:
-    office, desktop = _start(profile)
+    office, desktop = open_office(profile)  # the session's office when PIPELINE_OFFICE names one
     try:
         for line in sys.stdin:
             request = json.loads(line)
@@ -48,12 +46,8 @@ def main(profile: Path) -> None:
                 answer = {"error": f"{type(exc).__name__}: {exc}"}
             print(json.dumps(answer), flush=True)
     finally:
-        with contextlib.suppress(Exception):
-            desktop.terminate()
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
+        if office is not None:
+            close_office(office, desktop)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What the session's fixtures are made with (tests/conftest.py): outputs shared by every
-module and xdist worker, a CLI build, and one LibreOffice for the session.
+module and xdist worker, a CLI build, one LibreOffice converter and the office the
+session's releases lay their DOCX out in.
 
 A plain module, so test modules may import it (`from session_outputs import ...`) as
 they import preview_support; conftest.py holds the fixtures.
@@ -71,6 +72,54 @@ def cli_build(content: Path, build_dir: Path, *args: str) -> None:
     result = CliRunner().invoke(cli, ["--content", str(content), "--build-dir", str(build_dir), "build", *args],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+class SessionOffice:
+    """One LibreOffice per test process, left running for every release's layout probe and
+    the DOCX converter, which find it through `PIPELINE_OFFICE` as a release desk would
+    (docs/release.md). Started by the first test that needs it (`needs_office`); until
+    then, and where LibreOffice is missing, each starts its own as it always does.
+
+    Starting LibreOffice costs about 1.5 s of CPU, and the suite lays DOCX files out in it
+    a dozen times. It runs in a process group that dies with this process, however that
+    ends (`pipeline.engine.lifeline.group_guard`)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.guard: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if self.guard is not None or shutil.which("soffice") is None or not Path(UNO_PYTHON).exists():
+            return
+        from pipeline.engine.lifeline import group_guard
+
+        name = f"pytest_office_{os.getpid()}"
+        self.guard = group_guard()
+        subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+                          f"-env:UserInstallation={(self.folder / 'profile').resolve().as_uri()}",
+                          f"--accept=pipe,name={name};urp;"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=self.guard.pid)
+        os.environ["PIPELINE_OFFICE"] = f"pipe,name={name}"  # the probe waits while it starts
+
+    def stop(self) -> None:
+        if self.guard is None:
+            return
+        os.environ.pop("PIPELINE_OFFICE", None)
+        assert self.guard.stdin is not None
+        self.guard.stdin.close()  # the guard kills the office's whole group
+        self.guard.wait()
+        self.guard = None
+
+
+@contextmanager
+def without_session_office() -> Iterator[None]:
+    """Run a release as it runs by default, starting a LibreOffice of its own."""
+    named = os.environ.pop("PIPELINE_OFFICE", None)
+    try:
+        yield
+    finally:
+        if named is not None:
+            os.environ["PIPELINE_OFFICE"] = named
 
 
 class LibreOffice:

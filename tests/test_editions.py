@@ -22,6 +22,7 @@ import yaml
 from click.testing import CliRunner
 from docx import Document as open_docx
 from PIL import Image
+from session_outputs import without_session_office
 
 from pipeline.cli import cli
 from pipeline.content.model import Span
@@ -79,7 +80,10 @@ def released(tmp_path_factory):
         assert result.exit_code == 0, result.output
     git(content.parent, "add", "-A")
     git(content.parent, "commit", "-qm", "signed off")
-    result = run(content, "--build-dir", content.parent / "build", "release", "--out", content.parent / "dist")
+    # This release starts a LibreOffice of its own, as a release does by default (the
+    # other modules' releases use the session's office: tests/session_outputs.py).
+    with without_session_office():
+        result = run(content, "--build-dir", content.parent / "build", "release", "--out", content.parent / "dist")
     assert result.exit_code == 0, result.output
     git(content.parent, "add", "-A")
     git(content.parent, "commit", "-qm", "released")

@@ -776,6 +776,7 @@ def test_the_office_a_release_starts_dies_with_it(tmp_path):
     for script in (bin_dir / "soffice", office):
         script.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PIPELINE_UNO_PYTHON": str(office)}
+    env.pop("PIPELINE_OFFICE", None)  # a release's own office, not the session's
     caller = ("from pathlib import Path; from pipeline.release.docx_pages import probe; "
               f"probe([Path({str(tmp_path / 'x.docx')!r})], Path({str(tmp_path)!r}))")
     proc = subprocess.Popen([sys.executable, "-c", caller], cwd=ROOT, env=env, stdout=subprocess.PIPE,

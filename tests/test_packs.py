@@ -33,6 +33,9 @@ from pipeline.content import model
 from pipeline.content.project import load_project
 from pipeline.render.compose import compose_pack
 
+# Its releases lay their DOCX out in the session's LibreOffice (tests/session_outputs.py).
+pytestmark = pytest.mark.needs_office
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PACKS = FIXTURES / "packs"
 PACK_IDS = ("maritime-seminar", "financial-course")

@@ -23,8 +23,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from pipeline.cli import cli
+from pipeline.errors import BuildError
 from pipeline.release.docx_pages import probe
 from pipeline.render.pdf_finish import MARK_OFFSET_MM, SLUG_MM, mark_segments
+
+# Its releases lay their DOCX out in the session's LibreOffice (tests/session_outputs.py).
+pytestmark = pytest.mark.needs_office
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid"
@@ -353,6 +357,18 @@ def test_wrong_stored_page_numbers_are_settled_by_libreoffice_layout(released, m
     assert settled["en"] == shipped
     (entry,) = files_of(manifest, path="en/handbook-en.docx")
     assert layouts["en"].pages == entry["pages"]
+
+
+@pytest.mark.slow
+def test_a_wrong_office_connection_is_named(tmp_path, monkeypatch):
+    """`PIPELINE_OFFICE` names the office to lay the files out in: a value that is no
+    UNO connection is one line naming it (an office that does not answer is named after
+    20 s of asking: tried by hand, not here)."""
+    monkeypatch.setenv("PIPELINE_OFFICE", "bogus")
+    with pytest.raises(BuildError) as refused:
+        probe([tmp_path / "any.docx"], tmp_path)
+    assert str(refused.value) == ("LibreOffice could not lay out the DOCX files: bogus is not a UNO connection: "
+                                  "write it as pipe,name=NAME or socket,host=HOST,port=PORT")
 
 
 def _stored_toc_bytes(data: bytes) -> str:

@@ -17,6 +17,9 @@ from pypdf import PdfReader
 from pipeline.files import output
 from pipeline.release.assemble import Entry, ReleaseRefused, write_set
 
+# Its releases lay their DOCX out in the session's LibreOffice (tests/session_outputs.py).
+pytestmark = pytest.mark.needs_office
+
 
 def _entries(text: str) -> list[Entry]:
     return [Entry("en/factsheets/alpha-en.pdf", "factsheet", "screen", "pdf", "en", text.encode()),

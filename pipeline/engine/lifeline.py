@@ -66,8 +66,7 @@ def run_guarded(args: Sequence[str], *, capture_output: bool = False, text: bool
                 **popen: Any) -> subprocess.CompletedProcess:
     """`subprocess.run(args)`, except that the program and everything it starts are killed
     when this process dies, and whatever of them is left when the program returns."""
-    guard = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUARD], stdin=subprocess.PIPE,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
+    guard = group_guard()
     try:
         if capture_output:
             popen.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -77,3 +76,11 @@ def run_guarded(args: Sequence[str], *, capture_output: bool = False, text: bool
     finally:
         guard.stdin.close()
         guard.wait()
+
+
+def group_guard() -> subprocess.Popen:
+    """A new process group's leader that kills the whole group when its standard input
+    ends: when this process closes it, or dies. Start programs in it with
+    `process_group=guard.pid`; `guard.stdin.close(); guard.wait()` ends them all."""
+    return subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUARD], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)

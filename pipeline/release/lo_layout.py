@@ -11,6 +11,11 @@ For each file (opened read-only and hidden, never saved) the report gives:
   cross-reference field, in document order (what a reader who presses "update all"
   would see).
 
+LibreOffice is started for the run and ended after it (a few seconds), unless
+`PIPELINE_OFFICE` names one already running, as a UNO connection (`pipe,name=NAME` or
+`socket,host=localhost,port=N`, what that office was given as `--accept=...;urp;`): then
+the files are laid out there and the office is left running, for the next release.
+
 This script runs outside the project's virtual environment (python3-uno belongs to the
 system Python), so it imports nothing from `pipeline`; `pipeline.release.docx_pages` runs it.
 """
@@ -23,13 +28,18 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]  # python3-uno, Debian's python3 only
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
+from com.sun.star.connection import (  # type: ignore[import-not-found]
+    ConnectionSetupException,
+    NoConnectException,
+)
 
 CONNECT_SECONDS = 60
+NAMED_CONNECT_SECONDS = 20
 
 
 def _props(**values) -> tuple:
@@ -41,25 +51,50 @@ def _props(**values) -> tuple:
     return tuple(out)
 
 
+def open_office(profile: Path) -> tuple[subprocess.Popen | None, object]:
+    """The office to work in and its desktop: the one `PIPELINE_OFFICE` names (no
+    process of ours: leave it running), or one started now with `profile` (end it)."""
+    connection = os.environ.get("PIPELINE_OFFICE", "").strip()
+    if not connection:
+        return _start(profile)
+    hint = f'start one with: soffice --headless --invisible --norestore "--accept={connection};urp;"'
+    # Asked for a while (an office started just before may not answer yet), not as long
+    # as one of our own: nothing tells whether it is still starting.
+    return None, _desktop(connection, lambda: f"no LibreOffice answers at PIPELINE_OFFICE={connection} ({hint})",
+                          seconds=NAMED_CONNECT_SECONDS)
+
+
 def _start(profile: Path) -> tuple[subprocess.Popen, object]:
     pipe = f"pipeline_lo_{os.getpid()}"
     office = subprocess.Popen(
         ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
          f"-env:UserInstallation={profile.resolve().as_uri()}", f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def failed() -> str:
+        return f"LibreOffice did not start (exit status {office.returncode})"
+
+    return office, _desktop(f"pipe,name={pipe}", failed, alive=lambda: office.poll() is None)
+
+
+def _desktop(connection: str, failed: Callable[[], str], alive: Callable[[], bool] = lambda: True,
+             seconds: float = CONNECT_SECONDS) -> object:
+    """The desktop of the office at `connection`, asked again while it is still starting."""
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.monotonic() + CONNECT_SECONDS
+    deadline = time.monotonic() + seconds
     while True:
         try:
-            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            context = resolver.resolve(f"uno:{connection};urp;StarOffice.ComponentContext")
             break
+        except ConnectionSetupException:
+            raise SystemExit(f"{connection} is not a UNO connection: write it as pipe,name=NAME or "
+                             "socket,host=HOST,port=PORT") from None
         except NoConnectException:
-            if office.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"LibreOffice did not start (exit status {office.returncode})") from None
+            if not alive() or time.monotonic() > deadline:
+                raise SystemExit(failed()) from None
             time.sleep(0.2)
-    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    return office, desktop
+    return context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
 
 
 def _measure(desktop, path: Path) -> dict:
@@ -101,17 +136,23 @@ def _measure(desktop, path: Path) -> dict:
 
 def main(argv: list[str]) -> None:
     report, profile, files = Path(argv[1]), Path(argv[2]), [Path(a) for a in argv[3:]]
-    office, desktop = _start(profile)
+    office, desktop = open_office(profile)
     try:
         result = {str(path): _measure(desktop, path) for path in files}
     finally:
-        with contextlib.suppress(Exception):  # the office may already be gone; wait for it below
-            desktop.terminate()
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
+        if office is not None:
+            close_office(office, desktop)
     report.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def close_office(office: subprocess.Popen, desktop) -> None:
+    """End an office this script started."""
+    with contextlib.suppress(Exception):  # the office may already be gone; wait for it below
+        desktop.terminate()
+    try:
+        office.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        office.kill()
 
 
 if __name__ == "__main__":
