@@ -20,7 +20,8 @@ Two mechanisms:
   group led by a tiny guard process that reads a pipe only this process holds open. When
   this process ends, however it ends, the kernel closes the pipe and the guard kills the
   whole group. A program that leaves its process group (`setsid`) escapes it: LibreOffice
-  does not.
+  does not. `group_guard()` is that guard alone, for a program that outlives one call
+  (the test suite's LibreOffice, tests/session_outputs.py).
 """
 
 from __future__ import annotations
