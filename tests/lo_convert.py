@@ -3,11 +3,12 @@
     /usr/bin/python3 tests/lo_convert.py PROFILE_DIR
 
 Run by the `libreoffice` session fixture (tests/conftest.py) under Debian's python3,
-which has python3-uno. It starts LibreOffice once (as `pipeline release` does, through
+which has python3-uno. It works in the office `PIPELINE_OFFICE` names (the session's,
+tests/session_outputs.py) or starts one (as `pipeline release` does, through
 pipeline/release/lo_layout.py), then reads one JSON request a line on standard input,
 `{"files": [...], "outdir": "..."}`, converts each file as `soffice --convert-to pdf`
 would (Writer's PDF export, default settings) into `outdir/<stem>.pdf`, and answers one
-JSON line, `{"ok": true}` or `{"error": "..."}`. End of input ends LibreOffice.
+JSON line, `{"ok": true}` or `{"error": "..."}`. End of input ends the office it started.
 """
 
 from __future__ import annotations

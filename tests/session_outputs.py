@@ -77,7 +77,7 @@ def cli_build(content: Path, build_dir: Path, *args: str) -> None:
 class SessionOffice:
     """One LibreOffice per test process, left running for every release's layout probe and
     the DOCX converter, which find it through `PIPELINE_OFFICE` as a release desk would
-    (docs/release.md). Started by the first test that needs it (`needs_office`); until
+    (docs/releasing.md). Started by the first test that needs it (`needs_office`); until
     then, and where LibreOffice is missing, each starts its own as it always does.
 
     Starting LibreOffice costs about 1.5 s of CPU, and the suite lays DOCX files out in it
@@ -87,6 +87,7 @@ class SessionOffice:
     def __init__(self, folder: Path):
         self.folder = folder
         self.guard: subprocess.Popen | None = None
+        self.office: subprocess.Popen | None = None
 
     def start(self) -> None:
         if self.guard is not None or shutil.which("soffice") is None or not Path(UNO_PYTHON).exists():
@@ -95,10 +96,11 @@ class SessionOffice:
 
         name = f"pytest_office_{os.getpid()}"
         self.guard = group_guard()
-        subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-                          f"-env:UserInstallation={(self.folder / 'profile').resolve().as_uri()}",
-                          f"--accept=pipe,name={name};urp;"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=self.guard.pid)
+        profile = (self.folder / "profile").resolve().as_uri()
+        self.office = subprocess.Popen(
+            ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+             f"-env:UserInstallation={profile}", f"--accept=pipe,name={name};urp;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=self.guard.pid)
         os.environ["PIPELINE_OFFICE"] = f"pipe,name={name}"  # the probe waits while it starts
 
     def stop(self) -> None:
@@ -108,7 +110,9 @@ class SessionOffice:
         assert self.guard.stdin is not None
         self.guard.stdin.close()  # the guard kills the office's whole group
         self.guard.wait()
-        self.guard = None
+        if self.office is not None:
+            self.office.wait()
+        self.guard = self.office = None
 
 
 @contextmanager
