@@ -74,6 +74,13 @@ def cli_build(content: Path, build_dir: Path, *args: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+def office_command(profile: Path, pipe: str) -> list[str]:
+    """A headless LibreOffice with its own profile, listening on `pipe` (as
+    pipeline/release/lo_layout.py starts one, which cannot import this)."""
+    return ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+            f"-env:UserInstallation={profile.resolve().as_uri()}", f"--accept=pipe,name={pipe};urp;"]
+
+
 class SessionOffice:
     """One LibreOffice per test process, left running for every release's layout probe and
     the DOCX converter, which find it through `PIPELINE_OFFICE` as a release desk would
@@ -96,11 +103,8 @@ class SessionOffice:
 
         name = f"pytest_office_{os.getpid()}"
         self.guard = group_guard()
-        profile = (self.folder / "profile").resolve().as_uri()
-        self.office = subprocess.Popen(
-            ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-             f"-env:UserInstallation={profile}", f"--accept=pipe,name={name};urp;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=self.guard.pid)
+        self.office = subprocess.Popen(office_command(self.folder / "profile", name), stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, process_group=self.guard.pid)
         os.environ["PIPELINE_OFFICE"] = f"pipe,name={name}"  # the probe waits while it starts
 
     def stop(self) -> None:

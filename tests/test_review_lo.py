@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from session_outputs import office_command
 
 from pipeline.release.docx_pages import UNO_PYTHON
 
@@ -32,10 +33,7 @@ def office(tmp_path_factory):
         pytest.fail("LibreOffice and python3-uno are needed (make deps-test)")
     profile = tmp_path_factory.mktemp("lo-profile")
     pipe = f"pipeline_review_{os.getpid()}"
-    process = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-         f"-env:UserInstallation={profile.resolve().as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(office_command(profile, pipe), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     yield pipe
     subprocess.run([UNO_PYTHON, str(SCRIPT), "stop", pipe], capture_output=True, timeout=60, check=False)
     try:
