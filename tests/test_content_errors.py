@@ -76,6 +76,22 @@ def test_bad_input_is_located(case, fixture_copy, run_cli):
     assert lines[-1].endswith("found")
 
 
+@pytest.mark.parametrize(("rel", "text", "expected"), [
+    ("en/alpha.yaml", "", "en/alpha.yaml:1: expected keys such as id:, title:, lead:, sections: at the top of "
+     "the file, found nothing (the file is empty or only comments)"),
+    ("fr/beta.yaml", "# to be translated\n", "fr/beta.yaml:1: expected keys such as id:, title:, lead:, "
+     "sections: at the top of the file, found nothing (the file is empty or only comments)"),
+    ("edition.yaml", "- alpha\n- beta\n", "edition.yaml:1: expected keys such as edition_date:, languages:, "
+     "unit:, status: at the top of the file, found a list"),
+])
+def test_a_file_without_keys_says_which_keys_it_needs(rel, text, expected, fixture_copy, run_cli):
+    (fixture_copy / rel).write_text(text, encoding="utf-8")
+    result = run_cli("--content", fixture_copy, "validate")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "instance of" not in result.stderr
+    assert f"{fixture_copy / expected}" in result.stderr.splitlines()[0], result.stderr
+
+
 def test_missing_translation_names_both_sides(fixture_copy, run_cli):
     (fixture_copy / "fr" / "beta.yaml").unlink()
     result = run_cli("--content", fixture_copy, "validate")

@@ -98,7 +98,7 @@ def validate_model(loaded: Loaded, model: type[M] | Any, problems: list[Problem]
         for error in exc.errors():
             loc = _clean_loc(error["loc"])
             problems.append(
-                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc))
+                Problem(loaded.path, loaded.line_of(loc), format_loc(loc), _message(error, loc, model))
             )
         return None
 
@@ -116,8 +116,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> Loc:
 
 
 
-def _message(error: dict[str, Any], loc: Loc) -> str:
+def _message(error: dict[str, Any], loc: Loc, model: Any = None) -> str:
     kind = error["type"]
+    if not loc and kind in ("model_type", "dict_type"):
+        return _whole_file_message(error.get("input"), model)
     if kind == "missing" and loc[-2:] == ("figure", "alt"):
         return "field required: every figure needs a text alternative, in every language (what it shows)"
     if kind == "missing":
@@ -126,6 +128,21 @@ def _message(error: dict[str, Any], loc: Loc) -> str:
         return "unknown key (check its spelling)"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _whole_file_message(found: Any, model: Any) -> str:
+    """A file that is not a mapping at all: say what it holds and which keys it should start with.
+
+    An empty file is the usual case (a save caught halfway, a new file not yet written);
+    pydantic's own words ("Input should be a valid dictionary or instance of Topic") name a
+    class the writer never sees.
+    """
+    what = ("nothing (the file is empty or only comments)" if found is None
+            else "a list" if isinstance(found, list) else f"a single value ({type(found).__name__})")
+    fields = getattr(model, "model_fields", {})
+    keys = [name for name, info in fields.items() if info.is_required()][:4] or list(fields)[:4]
+    wanted = f"keys such as {', '.join(f'{key}:' for key in keys)}" if keys else "keys"
+    return f"expected {wanted} at the top of the file, found {what}"
 
 
 def load_project(root: Path) -> Project:

@@ -4,6 +4,12 @@ watchfiles (inotify on Linux, a Rust core) groups the events of one save (editor
 often write a temporary file and rename it) and hands them over in one batch. A batch
 that arrives while a refresh is running waits for it and is handled next, so several
 quick saves cost one more refresh, not one each.
+
+Editors that save in place truncate the file and then write it; on a busy machine the
+two can land in different batches, and a refresh between them would show "the file is
+empty" for a moment. So a batch in which a changed file is empty is held for one more
+wake-up (at most IDLE_MS) and merged with what follows; a file still empty then is
+refreshed as it is.
 """
 
 from __future__ import annotations
@@ -24,8 +30,21 @@ IDLE_MS = 500
 def watch(paths: Iterable[Path], refresh: Callable[[set[Path]], None], stop: threading.Event) -> None:
     """Call `refresh(set())` once the watch is armed, then `refresh(changed paths)` per batch."""
     first = True
+    held: set[Path] = set()
     for changes in watchfiles.watch(*paths, step=STEP_MS, rust_timeout=IDLE_MS, yield_on_timeout=True,
                                     stop_event=stop, raise_interrupt=False):
-        if first or changes:
-            refresh({Path(path) for _, path in changes})
-            first = False
+        batch = held | {Path(path) for _, path in changes}
+        if not (first or batch):
+            continue
+        if not first and not held and any(_empty_file(path) for path in batch):
+            held = batch  # probably a save caught halfway: wait for the rest of it
+            continue
+        refresh(batch)
+        first, held = False, set()
+
+
+def _empty_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:  # deleted or renamed away: not a save in progress
+        return False
