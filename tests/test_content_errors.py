@@ -83,6 +83,8 @@ def test_bad_input_is_located(case, fixture_copy, run_cli):
      "sections: at the top of the file, found nothing (the file is empty or only comments)"),
     ("edition.yaml", "- alpha\n- beta\n", "edition.yaml:1: expected keys such as edition_date:, languages:, "
      "unit:, status: at the top of the file, found a list"),
+    ("branding.yaml", "blue\n", "branding.yaml:1: expected keys such as colours:, fonts:, margins: at the top "
+     "of the file, found the single value 'blue'"),
 ])
 def test_a_file_without_keys_says_which_keys_it_needs(rel, text, expected, fixture_copy, run_cli):
     (fixture_copy / rel).write_text(text, encoding="utf-8")

@@ -116,7 +116,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> Loc:
 
 
 
-def _message(error: dict[str, Any], loc: Loc, model: Any = None) -> str:
+def _message(error: dict[str, Any], loc: Loc, model: Any) -> str:
     kind = error["type"]
     if not loc and kind in ("model_type", "dict_type"):
         return _whole_file_message(error.get("input"), model)
@@ -138,7 +138,7 @@ def _whole_file_message(found: Any, model: Any) -> str:
     class the writer never sees.
     """
     what = ("nothing (the file is empty or only comments)" if found is None
-            else "a list" if isinstance(found, list) else f"a single value ({type(found).__name__})")
+            else "a list" if isinstance(found, list) else f"the single value {str(found)[:40]!r}")
     fields = getattr(model, "model_fields", {})
     keys = [name for name, info in fields.items() if info.is_required()][:4] or list(fields)[:4]
     wanted = f"keys such as {', '.join(f'{key}:' for key in keys)}" if keys else "keys"
