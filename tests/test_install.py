@@ -1,5 +1,10 @@
 """The tool as an IT department installs it: a wheel in a fresh virtual environment,
-run from a folder that is not the repository, against a copy of the content.
+run from a folder that is not the repository, against a copy of a content folder.
+
+The content is the rich test edition (tests/fixtures/rich: two topics in English and
+French with figures, tables, links and a logo): it reaches every template, picture
+format and package-data path the real content does, at a third of its documents'
+layout work. The real content's build is tested in the repository (real_build).
 
 Building the wheel and the environment takes a few seconds; downloading every
 dependency from the package index on each run would take a minute and need the
@@ -36,7 +41,8 @@ from pypdf import PdfReader
 from pipeline import DISTRIBUTION, SOURCE_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+# What the installed tool builds (see the module docstring).
+CONTENT = ROOT / "tests" / "fixtures" / "rich"
 README = ROOT / "README.md"
 DESIGN_GUIDE = ROOT / "docs" / "design.md"
 
@@ -248,6 +254,14 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> s
 def _words(text: str) -> str:
     """Text with every kind of space (French narrow spaces included) as one plain space."""
     return " ".join(text.replace("\u00ad", "").split())
+
+
+@pytest.fixture(scope="module")
+def project():
+    """The content the installed tool builds, as the repository's code reads it."""
+    from pipeline.content.project import load_project
+
+    return load_project(CONTENT)
 
 
 @pytest.mark.slow
