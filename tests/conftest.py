@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from session_outputs import FIXTURES, UNO_PYTHON, LibreOffice, SessionOffice, Shared, cli_build
+from session_outputs import FIXTURES, UNO_PYTHON, LibreOffice, SessionOffice, Shared, cli_build, keep_to_one_core
 
 from pipeline.cli import cli
 
@@ -181,3 +181,12 @@ def pytest_sessionfinish(session) -> None:
     if office is not None:
         office.stop()
         shutil.rmtree(office.folder, ignore_errors=True)
+
+
+
+# --- one core per test process ------------------------------------------------------------------
+
+
+def pytest_configure(config) -> None:
+    """Each xdist worker keeps to a core of its own (session_outputs.keep_to_one_core)."""
+    keep_to_one_core()

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from session_outputs import all_cores
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -34,11 +36,20 @@ class PreviewProcess:
         env = dict(os.environ)
         if tmpdir is not None:
             env["TMPDIR"] = str(tmpdir)  # where the session's temporary folder goes
+        cores = all_cores()
+
+        def as_a_user_starts_it() -> None:
+            # On every core, as from a terminal (a test process keeps to one: conftest.py),
+            # so the preview sizes its render workers as it would for the user.
+            os.sched_setaffinity(0, cores)
+            if sigint_ignored:
+                # As a shell without job control starts a background command (`pipeline preview &`).
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--content", str(content), "preview", *args, "--port", "0"],
             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            # As a shell without job control starts a background command (`pipeline preview &`).
-            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None)
+            preexec_fn=as_a_user_starts_it)
         self.first_line = self._read_line(start_timeout)
         match = URL_LINE.search(self.first_line)
         if match is None:

@@ -26,6 +26,40 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UNO_PYTHON = os.environ.get("PIPELINE_UNO_PYTHON", "/usr/bin/python3")
 
 
+# The cores the test run was given, before `keep_to_one_core` (a comma-separated list).
+ALL_CORES_ENV = "PIPELINE_TESTS_ALL_CORES"
+
+
+def keep_to_one_core() -> None:
+    """Keep this xdist worker, and every process it starts, to one core: worker gwN on
+    the Nth core the run may use, when there are at least as many workers as cores.
+
+    The pipeline sizes its render pools by the cores it may use (`default_workers`), so
+    on two cores each of the two workers' builds started two renderers of its own: four
+    to six processes, each importing WeasyPrint, took turns on two cores. Kept to one
+    core, a build the tests start renders with one worker (tests that ask for `--jobs 2`
+    still get two), the suite needs 7 % less CPU, and the system time of the processes
+    it starts falls by a quarter (docs/testing.md). Outside xdist, or with fewer workers
+    than cores, nothing changes.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if not (worker.startswith("gw") and hasattr(os, "sched_setaffinity")):
+        return
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2 or count < len(cores):
+        return
+    os.environ.setdefault(ALL_CORES_ENV, ",".join(map(str, cores)))
+    os.sched_setaffinity(0, {cores[int(worker[2:]) % len(cores)]})
+
+
+def all_cores() -> set[int]:
+    """The cores the test run was given (for a process that should run as a user runs
+    it, on every core, such as `pipeline preview`)."""
+    saved = os.environ.get(ALL_CORES_ENV)
+    return {int(core) for core in saved.split(",")} if saved else set(os.sched_getaffinity(0))
+
+
 class Shared:
     """Folders and files made once per test session, shared by modules and xdist workers."""
 
