@@ -82,10 +82,14 @@ class PdfCache:
     def handbook_doc(self, lang, paper="a4", print_mode=False, chapter_start="page", long=False) -> model.Document:
         """The real handbook; `chapter_start` as edition.yaml would set it; `long` cuts it
         to four chapters, the first over three pages (to see running heads, page sides and
-        chapters that move: `long_first_chapter`)."""
+        chapters that move: `long_first_chapter`). A `recto` handbook (not the edition's
+        choice, which the real build checks in full) keeps the first four chapters too:
+        their right-hand openings and blank pages show what eleven chapters' do."""
         doc = compose_handbook(self.project, lang, model.Layout(paper, print_mode))
         doc = dataclasses.replace(doc, chapter_start=chapter_start)
-        return long_first_chapter(doc) if long else doc
+        if long:
+            return long_first_chapter(doc)
+        return first_chapters(doc) if chapter_start == "recto" else doc
 
     def factsheet(self, lang, topic, paper="a4", print_mode=False) -> bytes:
         key = ("factsheet", lang, topic, paper, print_mode)
