@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from session_outputs import FIXTURES, cli_build
+from session_outputs import FIXTURES, all_cores, cli_build
 
 from pipeline.engine import workers as workers_module
 from pipeline.files.output import build_lock
@@ -408,3 +408,16 @@ def test_overlong_factsheet_fails_in_a_worker_and_the_rest_build(fixture_copy, t
     assert "2 built, 0 up to date, 2 failed" in result.stdout
     assert not (build_dir / "en/factsheets/beta-en.pdf").exists()
     assert (build_dir / "en/factsheets/alpha-en.pdf").exists()
+
+
+def test_a_test_worker_keeps_to_one_core():
+    """conftest.py keeps each xdist worker to a core of its own when there are at least
+    as many workers as cores (session_outputs.keep_to_one_core), so a build a test starts
+    renders with one worker; otherwise every core the run was given stays usable."""
+    cores, mine = all_cores(), os.sched_getaffinity(0)
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if os.environ.get("PYTEST_XDIST_WORKER") and len(cores) > 1 and count >= len(cores):
+        assert len(mine) == 1 and mine <= cores
+        assert workers_module.default_workers() == 1
+    else:
+        assert mine == cores
