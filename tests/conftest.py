@@ -183,7 +183,6 @@ def pytest_sessionfinish(session) -> None:
         shutil.rmtree(office.folder, ignore_errors=True)
 
 
-
 # --- one core per test process ------------------------------------------------------------------
 
 

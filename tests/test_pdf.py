@@ -84,7 +84,7 @@ class PdfCache:
         to four chapters, the first over three pages (to see running heads, page sides and
         chapters that move: `long_first_chapter`). A `recto` handbook (not the edition's
         choice, which the real build checks in full) keeps the first four chapters too:
-        their right-hand openings and blank pages show what eleven chapters' do."""
+        their right-hand openings and blank pages show what eleven chapters would."""
         doc = compose_handbook(self.project, lang, model.Layout(paper, print_mode))
         doc = dataclasses.replace(doc, chapter_start=chapter_start)
         if long:
